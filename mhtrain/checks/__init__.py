@@ -1,0 +1,41 @@
+"""Exercise checks for the lessons: one module per lesson (``lesson00``, ``lesson01``, ...)."""
+
+from mhtrain.checks._core import (
+    CORRECT,
+    NOT_ATTEMPTED,
+    NOT_YET,
+    RECEIVED,
+    CheckResult,
+    ChoiceExercise,
+    Exercise,
+    FreeTextExercise,
+    Misconception,
+    NotYetError,
+    NumberExercise,
+    TableExercise,
+    exercises_in,
+    get_dataset,
+    set_solutions_visible,
+    solutions_visible,
+    use_dataset,
+)
+
+__all__ = [
+    "CORRECT",
+    "NOT_ATTEMPTED",
+    "NOT_YET",
+    "RECEIVED",
+    "CheckResult",
+    "ChoiceExercise",
+    "Exercise",
+    "FreeTextExercise",
+    "Misconception",
+    "NotYetError",
+    "NumberExercise",
+    "TableExercise",
+    "exercises_in",
+    "get_dataset",
+    "set_solutions_visible",
+    "solutions_visible",
+    "use_dataset",
+]

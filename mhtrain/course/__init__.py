@@ -1,0 +1,1 @@
+"""Building the course from notebooks/: nbgrader source, student notebooks, book, workspaces."""
