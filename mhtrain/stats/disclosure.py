@@ -1,0 +1,213 @@
+"""Disclosure control for published tables of counts: suppress small numbers, round the rest."""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+
+import numpy as np
+import pandas as pd
+
+from mhtrain.errors import MhtrainError
+
+SUPPRESSED = "*"
+
+#: NHS England mental health statistics: counts from 1 to 7 are suppressed, others rounded to 5.
+NHS_SMALLEST_SHOWN = 8
+NHS_ROUNDING_BASE = 5
+
+
+def disclosure_control(
+    table: pd.DataFrame,
+    *,
+    margins: bool = False,
+    total_row: Hashable | None = None,
+    total_column: Hashable | None = None,
+    smallest_shown: int = NHS_SMALLEST_SHOWN,
+    base: int = NHS_ROUNDING_BASE,
+    margins_name: str = "Total",
+) -> pd.DataFrame:
+    """Apply NHS-style disclosure control to a table of counts, with secondary suppression.
+
+    The rule used for NHS England's mental health statistics (Mental Health Services Monthly
+    Statistics): a count from 1 to 7 is shown as ``*``; every other count, including totals,
+    is rounded to the nearest 5 on its own (so rounded cells need not add up to rounded
+    totals). Zero is shown as 0.
+
+    Secondary suppression: if a row or column (with its total) held exactly one ``*``, the
+    hidden count could be found by subtracting the others from the total. So while any row
+    or column has exactly one ``*``, the smallest other count in that line is suppressed too
+    (cells before totals, non-zero cells before zeros). The result has no row or column with
+    exactly one ``*``.
+
+    Parameters
+    ----------
+    table
+        Whole, non-negative counts: rows by columns (e.g. ethnic group by area).
+    margins
+        Add a total row and column (named ``margins_name``) computed from the unrounded
+        counts before control is applied. Leave False when the table already has totals.
+    total_row, total_column
+        Labels of a total row or column already in ``table``; they are checked against the
+        sums of the other cells.
+    smallest_shown
+        Counts from 1 to ``smallest_shown - 1`` are suppressed (default 8: 1 to 7 hidden).
+    base
+        Rounding base for the counts shown (default 5).
+    margins_name
+        Label for the added totals.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The published table (object dtype: integers and ``"*"``). ``result.attrs`` carries
+        ``"disclosure_note"`` (a sentence saying what was done, to print under the table),
+        ``"primary_suppressed"`` and ``"secondary_suppressed"`` (how many cells of each) and
+        ``"suppression"`` (a DataFrame shaped like the table with ``""``, ``"primary"`` or
+        ``"secondary"`` in each cell).
+
+    Raises
+    ------
+    MhtrainError
+        For missing, negative or fractional counts, or totals that do not match their cells.
+    """
+    if not isinstance(table, pd.DataFrame):
+        raise MhtrainError("disclosure_control needs a pandas DataFrame of counts")
+    if smallest_shown < 1 or base < 1:
+        raise MhtrainError("disclosure_control: smallest_shown and base must be at least 1")
+    if margins and (total_row is not None or total_column is not None):
+        raise MhtrainError(
+            "disclosure_control: use margins=True for a table without totals, or name its "
+            "existing totals with total_row/total_column, not both"
+        )
+    counts = _checked_counts(table)
+    if margins:
+        counts = counts.copy()
+        counts[margins_name] = counts.sum(axis=1)
+        counts.loc[margins_name] = counts.sum(axis=0)
+        total_row = total_column = margins_name
+    _check_totals(counts, total_row, total_column)
+
+    values = counts.to_numpy(dtype="int64")
+    primary = (values >= 1) & (values < smallest_shown)
+    suppressed = primary.copy()
+    row_pos = None if total_row is None else counts.index.get_loc(total_row)
+    col_pos = None if total_column is None else counts.columns.get_loc(total_column)
+    _secondary_suppression(values, suppressed, row_pos, col_pos)
+    secondary = suppressed & ~primary
+
+    rounded = (np.floor(values / base + 0.5) * base).astype("int64")
+    published = pd.DataFrame(rounded, index=counts.index, columns=counts.columns).astype(object)
+    published = published.mask(suppressed, SUPPRESSED)
+    status = np.where(primary, "primary", np.where(secondary, "secondary", ""))
+    published.attrs = {
+        "disclosure_note": _note(int(primary.sum()), int(secondary.sum()), smallest_shown, base),
+        "primary_suppressed": int(primary.sum()),
+        "secondary_suppressed": int(secondary.sum()),
+        "suppression": pd.DataFrame(status, index=counts.index, columns=counts.columns),
+    }
+    return published
+
+
+def _checked_counts(table: pd.DataFrame) -> pd.DataFrame:
+    try:
+        numbers = table.apply(pd.to_numeric, errors="raise")
+    except (TypeError, ValueError):
+        raise MhtrainError(
+            "disclosure_control: every cell must be a count (a whole number)"
+        ) from None
+    array = numbers.to_numpy(dtype="float64")
+    if np.isnan(array).any():
+        raise MhtrainError("disclosure_control: the table has missing cells; fill them with counts")
+    if (array < 0).any() or np.isinf(array).any() or (array != np.round(array)).any():
+        raise MhtrainError("disclosure_control: counts must be whole numbers >= 0")
+    return pd.DataFrame(array.astype("int64"), index=table.index, columns=table.columns)
+
+
+def _check_totals(
+    counts: pd.DataFrame, total_row: Hashable | None, total_column: Hashable | None
+) -> None:
+    if total_row is not None:
+        if total_row not in counts.index:
+            raise MhtrainError(f"disclosure_control: total row {total_row!r} not in the table")
+        body = counts.drop(index=total_row)
+        if not (body.sum(axis=0) == counts.loc[total_row]).all():
+            raise MhtrainError(
+                f"disclosure_control: row {total_row!r} is not the sum of the other rows"
+            )
+    if total_column is not None:
+        if total_column not in counts.columns:
+            raise MhtrainError(
+                f"disclosure_control: total column {total_column!r} not in the table"
+            )
+        body = counts.drop(columns=total_column)
+        if not (body.sum(axis=1) == counts[total_column]).all():
+            raise MhtrainError(
+                f"disclosure_control: column {total_column!r} is not the sum of the other columns"
+            )
+
+
+def _lines(shape: tuple[int, int], row_pos: int | None, col_pos: int | None) -> list:
+    """Every row and column that adds up to a published total, as index arrays."""
+    n_rows, n_cols = shape
+    lines = []
+    if col_pos is not None:  # each row sums to its total-column cell
+        lines += [(np.full(n_cols, r), np.arange(n_cols)) for r in range(n_rows)]
+    if row_pos is not None:  # each column sums to its total-row cell
+        lines += [(np.arange(n_rows), np.full(n_rows, c)) for c in range(n_cols)]
+    return lines
+
+
+def _secondary_suppression(
+    values: np.ndarray, suppressed: np.ndarray, row_pos: int | None, col_pos: int | None
+) -> None:
+    """Suppress more cells, in place, until no line has exactly one suppressed cell.
+
+    When a line needs a second hidden cell, the choice prefers, in order: a cell inside the
+    table over a total; a cell whose crossing line also has exactly one hidden cell (one
+    suppression then protects two lines, which tends to form rectangles); a non-zero count
+    over a zero; the smallest count.
+    """
+    lines = _lines(values.shape, row_pos, col_pos)
+    is_total = np.zeros(values.shape, dtype=bool)
+    if row_pos is not None:
+        is_total[row_pos, :] = True
+    if col_pos is not None:
+        is_total[:, col_pos] = True
+    has_rows, has_cols = col_pos is not None, row_pos is not None
+    changed = True
+    while changed:
+        changed = False
+        for rows, cols in lines:
+            hidden = suppressed[rows, cols]
+            if hidden.sum() != 1:
+                continue
+            candidates = np.flatnonzero(~hidden)
+            if candidates.size == 0:
+                continue
+            r, c = rows[candidates], cols[candidates]
+            along_row = rows[0] == rows[-1]
+            if along_row:  # the crossing lines are columns
+                crossing = suppressed[:, c].sum(axis=0) if has_cols else np.zeros(c.size)
+            else:
+                crossing = suppressed[r, :].sum(axis=1) if has_rows else np.zeros(r.size)
+            keys = np.lexsort((values[r, c], values[r, c] == 0, crossing != 1, is_total[r, c]))
+            pick = candidates[keys[0]]
+            suppressed[rows[pick], cols[pick]] = True
+            changed = True
+
+
+def _note(primary: int, secondary: int, smallest_shown: int, base: int) -> str:
+    small = f"1 to {smallest_shown - 1}"
+    text = (
+        f"Counts from {small} are shown as * and all other counts are rounded to the nearest "
+        f"{base}, so totals may not equal the sum of their parts."
+    )
+    if secondary:
+        text += (
+            f" {secondary} further count{'s' if secondary != 1 else ''} "
+            f"{'were' if secondary != 1 else 'was'} also shown as * so that hidden counts "
+            "cannot be worked out from the totals."
+        )
+    if not primary and not secondary:
+        text += " No count needed to be hidden."
+    return text
