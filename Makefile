@@ -44,5 +44,9 @@ format: setup
 bench: setup
 	$(BIN)/python scripts/bench.py
 
+book: setup
+	$(BIN)/mhtrain book
+	@echo "The course website is ready: open _build/html/index.html in your web browser."
+
 clean:
 	rm -rf _build course workspace book/lessons .pytest_cache .hypothesis

@@ -1,0 +1,578 @@
+"""Write the course website's generated pages and build it with Jupyter Book (v1)."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from mhtrain.errors import MhtrainError
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+"""The repository root, which is also the book root (it holds ``_config.yml``)."""
+
+BOOK_DIR = "book"
+LESSONS_DIR = "lessons"
+GENERATED_DIR = "_generated"
+REFERENCES_PAGE = "references.md"
+DICTIONARY_PAGE = "data-dictionary.md"
+PLANTED_PAGE = "planted-effects.md"
+
+# The book must show the shipped course dataset, whatever the person building it has set
+# for their own practice runs.
+_PERSONAL_DATA_VARS = ("MHTRAIN_SEED", "MHTRAIN_STUDENT", "MHTRAIN_COURSE")
+_MARKER = ".book-strict-ok"
+_MARKDOWN_SPECIALS = re.compile(r"([\\`*_\[\]<>#|{}])")
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+
+# --------------------------------------------------------------------------------------------
+# Small file helpers
+
+
+def _write_if_changed(path: Path, text: str) -> bool:
+    """Write ``text`` to ``path`` atomically, leaving the file untouched if it already matches.
+
+    Untouched files keep their modification time, so Sphinx does not rebuild their pages.
+    """
+    data = text.encode("utf-8")
+    if path.is_file() and path.read_bytes() == data:
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return True
+
+
+def _sync_tree(src: Path, dest: Path) -> list[Path]:
+    """Make ``dest`` hold exactly the files of ``src``, replacing only files that differ.
+
+    Returns
+    -------
+    list of Path
+        Every file now in ``dest``, sorted.
+    """
+    dest.mkdir(parents=True, exist_ok=True)
+    wanted = {p.relative_to(src) for p in src.rglob("*") if p.is_file()}
+    for rel in sorted(wanted):
+        new, old = src / rel, dest / rel
+        if old.is_file() and old.read_bytes() == new.read_bytes():
+            continue
+        old.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(new, old)
+    for path in sorted(dest.rglob("*"), reverse=True):
+        rel = path.relative_to(dest)
+        if path.is_file() and rel not in wanted:
+            path.unlink()
+        elif path.is_dir() and not any(path.iterdir()):
+            path.rmdir()
+    return sorted(dest / rel for rel in wanted)
+
+
+def _escape(text: Any) -> str:
+    """Escape characters that Markdown would otherwise read as markup."""
+    return _MARKDOWN_SPECIALS.sub(r"\\\1", " ".join(str(text).split()))
+
+
+# --------------------------------------------------------------------------------------------
+# References, from mhtrain/specs/sources*.yaml
+
+
+def _spec_dir() -> Path:
+    from mhtrain.specload import SPEC_DIR
+
+    return SPEC_DIR
+
+
+def _cited_sources(node: Any) -> Iterable[str]:
+    """Yield every source id named under a ``source`` or ``sources`` key in a parsed spec."""
+    if isinstance(node, Mapping):
+        for key, value in node.items():
+            if key in ("source", "sources"):
+                values = value if isinstance(value, list) else [value]
+                yield from (v for v in values if isinstance(v, str))
+            else:
+                yield from _cited_sources(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _cited_sources(item)
+
+
+def source_usage(spec_dir: Path | None = None) -> dict[str, list[str]]:
+    """Map each source id to the spec files (other than the source lists) that cite it.
+
+    Parameters
+    ----------
+    spec_dir
+        Folder of YAML specs; the package's ``mhtrain/specs`` by default.
+
+    Returns
+    -------
+    dict
+        Source id to a sorted list of spec file names.
+    """
+    from mhtrain.specload import read_yaml
+
+    spec_dir = Path(spec_dir) if spec_dir is not None else _spec_dir()
+    usage: dict[str, set[str]] = {}
+    for path in sorted(spec_dir.glob("*.yaml")):
+        if path.name.startswith("sources"):
+            continue
+        for source_id in _cited_sources(read_yaml(path)):
+            usage.setdefault(source_id, set()).add(path.name)
+    return {key: sorted(files) for key, files in usage.items()}
+
+
+def _site_name(url: str) -> str:
+    """Return the host of a web address without ``www.``, as short link text."""
+    host = urlsplit(url).hostname or url
+    return host.removeprefix("www.")
+
+
+def render_references(
+    sources: Mapping[str, Mapping[str, Any]],
+    *,
+    usage: Mapping[str, list[str]] | None = None,
+) -> str:
+    """Return the MyST text of the references page.
+
+    Parameters
+    ----------
+    sources
+        Source id to a mapping with ``title``, ``publisher``, ``year`` and ``url`` (and an
+        optional ``doi``), as returned by :func:`mhtrain.specload.load_sources`.
+    usage
+        Optional source id to the spec files that cite it, shown under each entry.
+
+    Returns
+    -------
+    str
+        A Markdown page with one labelled entry per source (label ``source-<id>``), sorted by
+        title.
+    """
+    usage = usage or {}
+    lines = [
+        "# References",
+        "",
+        "Every published figure behind the synthetic data, and every statistical method the",
+        "lessons teach, comes from one of these sources. The list is made from the course's",
+        "data files each time the site is built, so it always matches the data.",
+        "",
+    ]
+    if not sources:
+        lines += ["No sources are listed in this version of the course data.", ""]
+    ordered = sorted(sources.items(), key=lambda kv: (str(kv[1].get("title", "")).lower(), kv[0]))
+    for key, entry in ordered:
+        url = str(entry["url"]).strip()
+        lines += [
+            f"(source-{key.lower()})=",
+            f"**{_escape(entry['title'])}**  ",
+            f"{_escape(entry['publisher'])}, {_escape(entry['year'])}.  ",
+            f"Available from [{_escape(_site_name(url))}]({url})",
+        ]
+        doi = entry.get("doi")
+        if doi:
+            doi_url = f"https://doi.org/{str(doi).strip()}"
+            lines[-1] += "  "
+            lines.append(f"DOI: [{_escape(doi)}]({doi_url})")
+        files = usage.get(key)
+        if files:
+            lines[-1] += "  "
+            lines.append("Used in: " + ", ".join(f"`{name}`" for name in files))
+        lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def write_references(book_dir: Path, *, spec_dir: Path | None = None) -> Path:
+    """Write ``references.md`` into ``book_dir`` from the specs' source lists.
+
+    Parameters
+    ----------
+    book_dir
+        The book's page folder (``book/``).
+    spec_dir
+        Folder of YAML specs; the package's ``mhtrain/specs`` by default.
+
+    Returns
+    -------
+    Path
+        The page written.
+    """
+    from mhtrain.specload import load_sources
+
+    spec_dir = Path(spec_dir) if spec_dir is not None else _spec_dir()
+    text = render_references(load_sources(spec_dir), usage=source_usage(spec_dir))
+    path = Path(book_dir) / REFERENCES_PAGE
+    _write_if_changed(path, text)
+    return path
+
+
+# --------------------------------------------------------------------------------------------
+# Planted inequalities, from the generator when it can describe them
+
+
+_PLANTED_PROVIDER = "mhtrain.synth.describe_planted_effects"
+_PLANTED_FALLBACK = """\
+```{note}
+This list is written from the scenario files each time the site is built. This copy of the
+course has no description of its planted effects yet: see the scenario files in
+`mhtrain/specs/` and the sources on the {doc}`references` page.
+```
+"""
+
+
+def _planted_effects_provider() -> Callable[[], str] | None:
+    module_name, _, func_name = _PLANTED_PROVIDER.rpartition(".")
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        if exc.name and module_name.startswith(exc.name):
+            return None
+        raise
+    return getattr(module, func_name, None)
+
+
+def write_planted_effects(book_dir: Path) -> Path:
+    """Write the include that lists the planted inequalities on the "About the data" page.
+
+    The generator owns the description: when ``mhtrain.synth.describe_planted_effects()``
+    exists, its Markdown is used; otherwise a short note points to the scenario files.
+
+    Parameters
+    ----------
+    book_dir
+        The book's page folder (``book/``).
+
+    Returns
+    -------
+    Path
+        The include file written.
+    """
+    provider = _planted_effects_provider()
+    text = provider() if provider is not None else _PLANTED_FALLBACK
+    if not isinstance(text, str) or not text.strip():
+        raise MhtrainError(
+            f"{_PLANTED_PROVIDER}() returned no Markdown; make it return the list of effects"
+        )
+    path = Path(book_dir) / GENERATED_DIR / PLANTED_PAGE
+    _write_if_changed(path, text.rstrip() + "\n")
+    return path
+
+
+# --------------------------------------------------------------------------------------------
+# Data dictionary, from `mhtrain describe --format markdown`
+
+
+def describe_available() -> bool:
+    """Say whether this installation has the ``mhtrain describe`` command."""
+    import argparse
+
+    from mhtrain.cli import build_parser
+
+    for action in build_parser()._actions:
+        if isinstance(action, argparse._SubParsersAction) and "describe" in action.choices:
+            return True
+    return False
+
+
+def write_data_dictionary(book_dir: Path, *, root: Path | None = None) -> Path:
+    """Write ``data-dictionary.md`` from ``mhtrain describe --format markdown``.
+
+    Parameters
+    ----------
+    book_dir
+        The book's page folder (``book/``).
+    root
+        Folder to run the command in (the repository root by default).
+
+    Returns
+    -------
+    Path
+        The page written.
+
+    Raises
+    ------
+    MhtrainError
+        If the command is missing or fails.
+    """
+    if not describe_available():
+        raise MhtrainError(
+            "the data dictionary page needs the 'mhtrain describe' command, which this "
+            "installation lacks; update mhtrain (make setup) and build again"
+        )
+    cmd = [sys.executable, "-m", "mhtrain.cli", "describe", "--format", "markdown"]
+    result = subprocess.run(
+        cmd,
+        cwd=root or REPO_ROOT,
+        env=_book_env(),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0 or not result.stdout.strip():
+        last = (result.stderr.strip().splitlines() or ["no output"])[-1]
+        raise MhtrainError(f"'mhtrain describe --format markdown' failed ({last}); fix it first")
+    path = Path(book_dir) / DICTIONARY_PAGE
+    _write_if_changed(path, result.stdout.rstrip() + "\n")
+    return path
+
+
+# --------------------------------------------------------------------------------------------
+# Lessons, from mhtrain.course.build
+
+
+def _lesson_builder() -> Callable[..., list[Path]] | None:
+    try:
+        module = importlib.import_module("mhtrain.course.build")
+    except ModuleNotFoundError as exc:
+        if exc.name in ("mhtrain.course.build", "mhtrain.course"):
+            return None
+        raise
+    return getattr(module, "build_book_lessons", None)
+
+
+def write_lessons(book_dir: Path, *, answers: bool = True) -> list[Path]:
+    """Write the lesson pages into ``book_dir/lessons`` (only files whose content changed).
+
+    Parameters
+    ----------
+    book_dir
+        The book's page folder (``book/``).
+    answers
+        Keep worked answers (folded); ``False`` writes the cohort version without solutions.
+
+    Returns
+    -------
+    list of Path
+        The lesson files now in the folder; empty when the lesson build is not installed.
+    """
+    dest = Path(book_dir) / LESSONS_DIR
+    builder = _lesson_builder()
+    if builder is None:
+        return sorted(p for p in dest.glob("*") if p.is_file()) if dest.is_dir() else []
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=".lessons-", dir=dest.parent) as tmp:
+        builder(Path(tmp), answers=answers)
+        return _sync_tree(Path(tmp), dest)
+
+
+# --------------------------------------------------------------------------------------------
+# The build
+
+
+def _book_env() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in _PERSONAL_DATA_VARS}
+    env.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+    env.setdefault("MPLBACKEND", "Agg")
+    return env
+
+
+def output_dir(*, answers: bool = True, root: Path | None = None) -> Path:
+    """Return the folder that holds a build: ``_build`` or, for the cohort, ``_build/cohort``.
+
+    The HTML is in its ``html`` sub-folder (``_build/cohort/_build/html`` for the cohort).
+    """
+    root = Path(root) if root is not None else REPO_ROOT
+    return root / "_build" if answers else root / "_build" / "cohort" / "_build"
+
+
+def _fingerprint(root: Path, *, answers: bool) -> str:
+    """Hash what the executed pages depend on besides their own text: library, specs, data."""
+    digest = hashlib.sha256(f"answers={answers}\n".encode())
+    folders = [root / "mhtrain", root / "synthetic_data"]
+    for folder in folders:
+        if not folder.is_dir():
+            continue
+        for path in sorted(folder.rglob("*")):
+            if not path.is_file() or "__pycache__" in path.parts:
+                continue
+            if path.suffix in (".pyc",):
+                continue
+            digest.update(str(path.relative_to(root)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def write_generated_pages(*, answers: bool = True, root: Path | None = None) -> dict[str, Any]:
+    """Write every generated page: lessons, references, planted effects, data dictionary.
+
+    Parameters
+    ----------
+    answers
+        Keep worked answers in the lessons; ``False`` for the cohort build.
+    root
+        The book root (the repository root by default).
+
+    Returns
+    -------
+    dict
+        ``lessons`` (list of Path), ``references``, ``planted_effects`` and
+        ``data_dictionary`` (Path).
+    """
+    root = Path(root) if root is not None else REPO_ROOT
+    book_dir = root / BOOK_DIR
+    return {
+        "lessons": write_lessons(book_dir, answers=answers),
+        "references": write_references(book_dir),
+        "planted_effects": write_planted_effects(book_dir),
+        "data_dictionary": write_data_dictionary(book_dir, root=root),
+    }
+
+
+_NOISE = ("running over TCP without encryption",)
+_WRAPPER_ERRORS = ("CellExecutionError", "ExecutionError", "RuntimeError")
+
+
+def _first_problem(log: str) -> str:
+    """Sum up a failed build's log in one line: the first warning and the first real error."""
+    lines = [" ".join(line.split()) for line in log.splitlines()]
+    lines = [line for line in lines if line and not any(n in line for n in _NOISE)]
+    warning = next((ln for ln in lines if re.search(r"\b(WARNING|ERROR|CRITICAL)\b", ln)), "")
+    error = next(
+        (
+            ln
+            for ln in lines
+            if re.match(r"^[\w.]*(Error|Exception)\b.*:", ln)
+            and not ln.split(":")[0].endswith(_WRAPPER_ERRORS)
+        ),
+        "",
+    )
+    parts = [part[:200] for part in (warning, error) if part]
+    if not parts:
+        parts = [lines[-1][:200]] if lines else ["no output"]
+    return "; ".join(parts)
+
+
+def build_book(
+    *,
+    answers: bool = True,
+    strict: bool = True,
+    root: Path | None = None,
+    echo: bool = False,
+) -> Path:
+    """Write the generated pages, then build the website with Jupyter Book.
+
+    Parameters
+    ----------
+    answers
+        ``True`` builds the public book (worked answers folded) into ``_build/html``;
+        ``False`` builds the cohort book (no solution code) into ``_build/cohort/_build/html``.
+    strict
+        Treat every Sphinx warning and broken reference as an error
+        (``jupyter-book build . -W -n --keep-going``).
+    root
+        The book root (the repository root by default); the benchmark builds a copy.
+    echo
+        Print the build's output as it runs (it is always saved to a log file).
+
+    Returns
+    -------
+    Path
+        The folder of HTML pages (open its ``index.html``).
+
+    Raises
+    ------
+    MhtrainError
+        If a page cannot be generated or the build fails (the message names the log file).
+    """
+    root = Path(root) if root is not None else REPO_ROOT
+    _check_root(root)
+    write_generated_pages(answers=answers, root=root)
+    return run_jupyter_book(root=root, answers=answers, strict=strict, echo=echo)
+
+
+def _check_root(root: Path) -> None:
+    if not (root / "_config.yml").is_file() or not (root / "_toc.yml").is_file():
+        raise MhtrainError(f"{root} has no _config.yml and _toc.yml; run from the repository")
+
+
+def run_jupyter_book(
+    *,
+    root: Path | None = None,
+    answers: bool = True,
+    strict: bool = True,
+    echo: bool = False,
+) -> Path:
+    """Run ``jupyter-book build`` on pages already written; return the HTML folder.
+
+    Parameters
+    ----------
+    root
+        The book root (the repository root by default).
+    answers
+        Build into ``_build`` (``True``) or the cohort folder ``_build/cohort`` (``False``).
+    strict
+        Add ``-W -n --keep-going``: any warning or broken reference fails the build.
+    echo
+        Print the build's output as it runs (it is always saved to a log file).
+
+    Returns
+    -------
+    Path
+        The folder of HTML pages.
+
+    Raises
+    ------
+    MhtrainError
+        If the build fails; the message names the log file.
+    """
+    root = Path(root) if root is not None else REPO_ROOT
+    _check_root(root)
+    out = output_dir(answers=answers, root=root)
+    out.mkdir(parents=True, exist_ok=True)
+    marker = out / _MARKER
+    fingerprint = _fingerprint(root, answers=answers)
+    cmd = [sys.executable, "-c", "from jupyter_book.cli.main import main; main()", "build", "."]
+    if not answers:
+        cmd += ["--path-output", str(out.parent.relative_to(root))]
+    if strict:
+        cmd += ["-W", "-n", "--keep-going"]
+    fresh = not marker.is_file() or marker.read_text(encoding="utf-8").strip() != fingerprint
+    if fresh:
+        # Sphinx reports warnings only for pages it re-reads, and cached notebook outputs know
+        # nothing of library or data changes: after a failed, loose or outdated build, start
+        # again from a fresh environment and an empty execution cache.
+        shutil.rmtree(out / ".jupyter_cache", ignore_errors=True)
+        cmd.append("--all")
+    marker.unlink(missing_ok=True)
+
+    log_path = out / ("book-build.log" if answers else "cohort-build.log")
+    with open(log_path, "w", encoding="utf-8") as log:
+        proc = subprocess.Popen(
+            cmd,
+            cwd=root,
+            env=_book_env(),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            bufsize=1,
+        )
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            line = _ANSI.sub("", line)
+            log.write(line)
+            if echo:
+                print(line, end="", flush=True)
+        code = proc.wait()
+    html = out / "html"
+    if code != 0 or not (html / "index.html").is_file():
+        problem = _first_problem(log_path.read_text(encoding="utf-8"))
+        raise MhtrainError(f"the book build failed ({problem}); the full log is in {log_path}")
+    if strict:
+        marker.write_text(fingerprint + "\n", encoding="utf-8")
+    return html

@@ -1,0 +1,165 @@
+"""Helpers for reading built book pages and lesson sources in the website tests."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+
+# Folders of a Sphinx HTML build that hold assets, not pages.
+_ASSET_DIRS = {"_static", "_sources", "_images", "_sphinx_design_static"}
+_REGION = re.compile(r"^\s*#+\s*(BEGIN|END)\s+(SOLUTION|HIDDEN TESTS)\s*$")
+MARKERS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS")
+
+
+def normalise(line: str) -> str:
+    """Collapse runs of white space so that code lines compare the same however indented."""
+    return " ".join(line.split())
+
+
+def html_pages(folder: Path) -> list[Path]:
+    """Every HTML page of a build (not theme templates or redirects)."""
+    pages = []
+    for path in sorted(Path(folder).rglob("*.html")):
+        if _ASSET_DIRS & set(path.relative_to(folder).parts):
+            continue
+        if 'http-equiv="refresh"' in path.read_text(encoding="utf-8")[:2000]:
+            continue
+        pages.append(path)
+    return pages
+
+
+def lesson_pages(folder: Path) -> list[Path]:
+    """The built lesson pages, in book order."""
+    return sorted((Path(folder) / "book" / "lessons").glob("*.html"))
+
+
+def text_files(folder: Path) -> list[Path]:
+    """Every file of a build that a reader could open as text (pages, sources, scripts)."""
+    suffixes = {".html", ".ipynb", ".md", ".txt", ".js", ".json", ".py"}
+    return sorted(p for p in Path(folder).rglob("*") if p.is_file() and p.suffix in suffixes)
+
+
+@dataclass
+class PageFacts:
+    """What the tests need to know about one HTML page."""
+
+    images: list[dict[str, str | None]] = field(default_factory=list)
+    article_headings: list[tuple[int, str]] = field(default_factory=list)
+    code_lines: set[str] = field(default_factory=set)
+    links: list[dict[str, str | None]] = field(default_factory=list)
+
+
+class _PageParser(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.facts = PageFacts()
+        self._article_depth = 0  # >0 while inside <article class="bd-article">
+        self._stack: list[str] = []
+        self._heading: list[object] | None = None
+        self._pre_depth = 0
+        self._pre_text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attr = dict(attrs)
+        classes = (attr.get("class") or "").split()
+        if tag == "img":
+            self.facts.images.append(attr)
+        elif tag == "a":
+            self.facts.links.append(attr)
+        if tag in ("img", "br", "hr", "meta", "link", "input", "source", "wbr", "col"):
+            return
+        self._stack.append(tag)
+        if tag == "article" and "bd-article" in classes:
+            self._article_depth = len(self._stack)
+        if self._article_depth and re.fullmatch(r"h[1-6]", tag):
+            self._heading = [int(tag[1]), []]
+        if tag == "pre":
+            self._pre_depth += 1
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "pre" and self._pre_depth:
+            self._pre_depth -= 1
+            if not self._pre_depth:
+                lines = "".join(self._pre_text).splitlines()
+                self.facts.code_lines.update(normalise(x) for x in lines if x.strip())
+                self._pre_text = []
+        if self._heading is not None and tag == f"h{self._heading[0]}":
+            level, parts = self._heading
+            text = normalise("".join(parts)).rstrip("#").strip()
+            self.facts.article_headings.append((level, text))
+            self._heading = None
+        if tag in self._stack:
+            while self._stack:
+                if self._stack.pop() == tag:
+                    break
+            if self._article_depth and len(self._stack) < self._article_depth:
+                self._article_depth = 0
+
+    def handle_data(self, data: str) -> None:
+        if self._heading is not None:
+            self._heading[1].append(data)
+        if self._pre_depth:
+            self._pre_text.append(data)
+
+
+def read_page(path: Path) -> PageFacts:
+    """Parse one HTML page with the standard library's parser."""
+    parser = _PageParser()
+    parser.feed(Path(path).read_text(encoding="utf-8"))
+    parser.close()
+    return parser.facts
+
+
+def heading_skips(headings: Iterable[tuple[int, str]]) -> list[str]:
+    """Describe every place where a heading level jumps down by more than one."""
+    problems, previous = [], 0
+    for level, text in headings:
+        if level > previous + 1:
+            problems.append(f"h{level} '{text}' follows h{previous or '-'}")
+        previous = level
+    return problems
+
+
+def source_code(path: Path) -> str:
+    """The code of a lesson source (a MyST/jupytext Markdown file or a notebook) as text."""
+    path = Path(path)
+    if path.suffix == ".ipynb":
+        cells = json.loads(path.read_text(encoding="utf-8")).get("cells", [])
+        return "\n".join(
+            "".join(c["source"]) if isinstance(c["source"], list) else c["source"]
+            for c in cells
+            if c.get("cell_type") == "code"
+        )
+    return path.read_text(encoding="utf-8")
+
+
+def marked_lines(text: str, kind: str) -> set[str]:
+    """Lines inside ``BEGIN kind`` / ``END kind`` regions that appear nowhere else in ``text``.
+
+    Parameters
+    ----------
+    text
+        A lesson source.
+    kind
+        ``"SOLUTION"`` or ``"HIDDEN TESTS"``.
+
+    Returns
+    -------
+    set of str
+        Normalised lines (at least six characters) that only the marked regions contain.
+    """
+    inside, outside, current = set(), set(), None
+    for raw in text.splitlines():
+        match = _REGION.match(raw)
+        if match:
+            current = match.group(2) if match.group(1) == "BEGIN" else None
+            continue
+        line = normalise(raw)
+        if not line:
+            continue
+        (inside if current == kind else outside).add(line)
+    return {line for line in inside - outside if len(line) >= 6}

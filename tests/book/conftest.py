@@ -1,0 +1,100 @@
+"""Fixtures for the website tests: one strict build of the public and cohort books per session."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parents[1]
+SCREENSHOTS = REPO / "_build" / "screenshots"
+AXE_JS = HERE / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def on_ci() -> bool:
+    """Say whether the tests run on CI, where missing tools are installed, not skipped."""
+    return os.environ.get("CI", "").lower() == "true"
+
+
+def _missing(reason: str) -> None:
+    """Fail on CI (the tooling must be there), skip with the reason elsewhere."""
+    if on_ci():
+        pytest.fail(reason)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def built_books() -> dict[str, Path]:
+    """Build the cohort book, then the public book, strictly; return their HTML folders.
+
+    The public book is built last so that ``book/lessons`` is left holding the public version.
+    """
+    from mhtrain.course.bookpages import build_book
+
+    cohort = build_book(answers=False, strict=True)
+    public = build_book(answers=True, strict=True)
+    return {"public": public, "cohort": cohort}
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    """Path of a Chromium binary (installed on CI by scripts/ensure_browser.sh if missing)."""
+    script = REPO / "scripts" / "ensure_browser.sh"
+    result = subprocess.run(
+        ["bash", str(script)], capture_output=True, text=True, check=False, timeout=900
+    )
+    if result.returncode == 3:
+        pytest.skip(f"headless browser tests need Chromium: {result.stderr.strip()}")
+    if result.returncode != 0 or not result.stdout.strip():
+        pytest.fail(f"could not provide Chromium: {result.stderr.strip()[-500:]}")
+    return result.stdout.strip().splitlines()[-1]
+
+
+@pytest.fixture(scope="session")
+def axe_source() -> str:
+    """The axe-core accessibility engine's JavaScript, installed with npm from package.json."""
+    if not AXE_JS.is_file():
+        npm = shutil.which("npm")
+        if npm is None:
+            _missing("the accessibility tests need npm (Node.js) to install axe-core")
+        result = subprocess.run(
+            [npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"],
+            cwd=HERE,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=600,
+        )
+        if result.returncode != 0 or not AXE_JS.is_file():
+            _missing(f"'npm ci' in {HERE} could not install axe-core: {result.stderr[-400:]}")
+    return AXE_JS.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def browser(chromium: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+    """One headless Chromium for the whole session."""
+    from book_browser import Browser
+
+    instance = Browser(chromium, tmp_path_factory.mktemp("chromium-profile"))
+    try:
+        yield instance
+    finally:
+        instance.close()
+
+
+@pytest.fixture(scope="session")
+def sites(built_books: dict[str, Path]) -> Iterator[dict[str, str]]:
+    """Serve each built book over HTTP on the loopback address; map build name to base URL."""
+    from book_browser import SiteServer
+
+    servers = {name: SiteServer(folder) for name, folder in built_books.items()}
+    try:
+        yield {name: server.url for name, server in servers.items()}
+    finally:
+        for server in servers.values():
+            server.close()

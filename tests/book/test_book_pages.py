@@ -1,0 +1,256 @@
+"""Fast tests of the book's configuration and of the pages written at build time."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+import yaml
+from book_html import heading_skips, marked_lines
+
+from mhtrain.course import bookpages
+from mhtrain.errors import MhtrainError
+
+REPO = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.xdist_group("book")
+
+
+def _config() -> dict:
+    return yaml.safe_load((REPO / "_config.yml").read_text(encoding="utf-8"))
+
+
+def _toc_files(node: object) -> list[str]:
+    found: list[str] = []
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key in ("file", "root") and isinstance(value, str):
+                found.append(value)
+            else:
+                found += _toc_files(value)
+    elif isinstance(node, list):
+        for item in node:
+            found += _toc_files(item)
+    return found
+
+
+# --- configuration --------------------------------------------------------------------------
+
+
+def test_config_fails_the_build_when_a_notebook_raises() -> None:
+    config = _config()
+    assert config["sphinx"]["config"]["nb_execution_raise_on_error"] is True
+    assert config["execute"]["execute_notebooks"] == "cache"
+    assert config["execute"]["allow_errors"] is False
+    assert config["execute"]["timeout"] > 0
+
+
+def test_config_excludes_everything_outside_book() -> None:
+    config = _config()
+    assert config["only_build_toc_files"] is True
+    excluded = set(config["exclude_patterns"])
+    required = ("_build", ".venv", "notebooks", "synthetic_data", "course", "workspace", "tests")
+    for folder in required:
+        assert folder in excluded, folder
+
+
+def test_launch_buttons_come_from_the_one_repository_setting() -> None:
+    config = _config()
+    assert config["repository"]["url"].startswith("https://")
+    assert config["launch_buttons"]["binderhub_url"]
+    assert config["launch_buttons"]["colab_url"]
+    # no second copy of the repository address anywhere in the configuration
+    text = (REPO / "_config.yml").read_text(encoding="utf-8")
+    assert text.count(config["repository"]["url"]) == 1
+
+
+def test_every_toc_entry_is_a_page_or_a_generated_page() -> None:
+    toc = yaml.safe_load((REPO / "_toc.yml").read_text(encoding="utf-8"))
+    generated = {"book/references", "book/data-dictionary"}
+    for entry in _toc_files(toc):
+        assert entry.startswith("book/"), entry
+        if entry not in generated:
+            assert (REPO / f"{entry}.md").is_file(), entry
+
+
+def test_every_written_page_is_in_the_toc() -> None:
+    toc = yaml.safe_load((REPO / "_toc.yml").read_text(encoding="utf-8"))
+    listed = set(_toc_files(toc))
+    for page in (REPO / "book").glob("*.md"):
+        name = f"book/{page.stem}"
+        assert name in listed, f"{page} is not in _toc.yml, so it would not be built"
+
+
+# --- references -----------------------------------------------------------------------------
+
+
+def test_references_list_every_source_with_a_link_sorted_by_title() -> None:
+    sources = {
+        "zeta": {
+            "title": "Alpha report",
+            "publisher": "NHS England",
+            "year": 2023,
+            "url": "https://a.example/x",
+        },
+        "alpha": {
+            "title": "beta report",
+            "publisher": "ONS",
+            "year": 2021,
+            "url": "https://www.b.example/y",
+        },
+    }
+    text = bookpages.render_references(sources)
+    assert text.index("Alpha report") < text.index("beta report")
+    assert "(source-zeta)=" in text and "(source-alpha)=" in text
+    assert "[a.example](https://a.example/x)" in text
+    assert "[b.example](https://www.b.example/y)" in text
+    assert "NHS England, 2023." in text and "ONS, 2021." in text
+
+
+def test_references_escape_markdown_in_titles() -> None:
+    sources = {
+        "s": {
+            "title": "Rates *per* [100,000] <people>",
+            "publisher": "P_Q",
+            "year": 2020,
+            "url": "https://e.example",
+        }
+    }
+    text = bookpages.render_references(sources)
+    assert r"Rates \*per\* \[100,000\] \<people\>" in text
+    assert r"P\_Q" in text
+
+
+def test_references_show_doi_and_the_specs_that_cite_each_source() -> None:
+    entry = {"title": "T", "publisher": "P", "year": 2020, "url": "https://e.example"}
+    sources = {"s": {**entry, "doi": "10.1/x"}}
+    text = bookpages.render_references(sources, usage={"s": ["default.yaml"]})
+    assert "[10.1/x](https://doi.org/10.1/x)" in text
+    assert "Used in: `default.yaml`" in text
+
+
+def test_references_page_matches_the_shipped_source_lists(tmp_path: Path) -> None:
+    from mhtrain.specload import load_sources
+
+    page = bookpages.write_references(tmp_path)
+    text = page.read_text(encoding="utf-8")
+    sources = load_sources()
+    assert sources, "the specs list no sources"
+    for key, entry in sources.items():
+        assert f"(source-{key.lower()})=" in text
+        assert str(entry["url"]).strip() in text
+
+
+def test_source_usage_finds_sources_nested_anywhere_in_a_spec(tmp_path: Path) -> None:
+    (tmp_path / "sources.yaml").write_text(
+        "a: {title: T, publisher: P, year: 2000, url: 'https://e.example'}\n"
+    )
+    (tmp_path / "scenario.yaml").write_text(
+        "rates:\n  - {value: 1, source: a}\n  - {value: 2, sources: [a, b]}\n"
+    )
+    assert bookpages.source_usage(tmp_path) == {"a": ["scenario.yaml"], "b": ["scenario.yaml"]}
+
+
+# --- writing files --------------------------------------------------------------------------
+
+
+def test_unchanged_pages_keep_their_timestamp_so_sphinx_skips_them(tmp_path: Path) -> None:
+    page = tmp_path / "p.md"
+    assert bookpages._write_if_changed(page, "# A\n") is True
+    os.utime(page, (1_000_000, 1_000_000))
+    assert bookpages._write_if_changed(page, "# A\n") is False
+    assert page.stat().st_mtime == 1_000_000
+    assert bookpages._write_if_changed(page, "# B\n") is True
+    assert page.read_text() == "# B\n"
+
+
+def test_lesson_sync_replaces_changed_files_and_removes_stale_ones(tmp_path: Path) -> None:
+    new, dest = tmp_path / "new", tmp_path / "dest"
+    new.mkdir()
+    dest.mkdir()
+    (new / "same.ipynb").write_text("same")
+    (new / "changed.ipynb").write_text("v2")
+    (dest / "same.ipynb").write_text("same")
+    (dest / "changed.ipynb").write_text("v1")
+    (dest / "gone.ipynb").write_text("old")
+    os.utime(dest / "same.ipynb", (1_000_000, 1_000_000))
+    files = bookpages._sync_tree(new, dest)
+    assert [p.name for p in files] == ["changed.ipynb", "same.ipynb"]
+    assert (dest / "changed.ipynb").read_text() == "v2"
+    assert not (dest / "gone.ipynb").exists()
+    assert (dest / "same.ipynb").stat().st_mtime == 1_000_000
+
+
+def test_data_dictionary_needs_the_describe_command(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(bookpages, "describe_available", lambda: False)
+    with pytest.raises(MhtrainError, match="mhtrain describe"):
+        bookpages.write_data_dictionary(tmp_path)
+    assert not (tmp_path / "data-dictionary.md").exists()
+
+
+def test_planted_effects_come_from_the_generator_when_it_describes_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(bookpages, "_planted_effects_provider", lambda: lambda: "- effect one")
+    path = bookpages.write_planted_effects(tmp_path)
+    assert path.read_text() == "- effect one\n"
+    monkeypatch.setattr(bookpages, "_planted_effects_provider", lambda: None)
+    text = bookpages.write_planted_effects(tmp_path).read_text()
+    assert "mhtrain/specs/" in text and "effect one" not in text
+
+
+def test_personal_dataset_settings_do_not_reach_the_book_build(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("MHTRAIN_SEED", "7")
+    monkeypatch.setenv("MHTRAIN_STUDENT", "learner-1")
+    env = bookpages._book_env()
+    assert "MHTRAIN_SEED" not in env and "MHTRAIN_STUDENT" not in env
+
+
+def test_build_error_names_the_failing_cell_not_kernel_noise() -> None:
+    log = "\n".join(
+        [
+            "[IPKernelApp] WARNING | Kernel is running over TCP without encryption.",
+            "book/lessons/01.ipynb: WARNING: Executing notebook failed: CellExecutionError",
+            "nbclient.exceptions.CellExecutionError: An error occurred",
+            "NameError: name 'rates' is not defined",
+        ]
+    )
+    line = bookpages._first_problem(log)
+    assert "Executing notebook failed" in line and "NameError: name 'rates'" in line
+    assert "TCP" not in line and "\n" not in line
+
+
+def test_build_outside_a_book_root_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(MhtrainError, match="_config.yml"):
+        bookpages.build_book(root=tmp_path)
+
+
+# --- the helpers the site tests rely on -----------------------------------------------------
+
+
+def test_marked_lines_keep_only_lines_unique_to_the_region() -> None:
+    source = "\n".join(
+        [
+            "x = data.people",
+            "### BEGIN SOLUTION",
+            "rate = count / population * 100_000",
+            "x = data.people",
+            "### END SOLUTION",
+            "check(rate)",
+            "### BEGIN HIDDEN TESTS",
+            "assert abs(rate - truth) < 1",
+            "### END HIDDEN TESTS",
+        ]
+    )
+    assert marked_lines(source, "SOLUTION") == {"rate = count / population * 100_000"}
+    assert marked_lines(source, "HIDDEN TESTS") == {"assert abs(rate - truth) < 1"}
+
+
+def test_heading_skips_are_found_and_ordered_headings_pass() -> None:
+    assert heading_skips([(1, "a"), (2, "b"), (3, "c"), (2, "d"), (3, "e")]) == []
+    assert heading_skips([(1, "a"), (3, "c")]) == ["h3 'c' follows h1"]
+    assert heading_skips([(2, "first")]) == ["h2 'first' follows h-"]
