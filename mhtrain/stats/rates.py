@@ -221,7 +221,7 @@ def _records_to_counts(data: pd.DataFrame, keys: list[Hashable], column: Hashabl
         )
     frame = pd.DataFrame(
         {
-            "numerator": (values == True).to_numpy(dtype="int64") * known.to_numpy(),  # noqa: E712
+            "numerator": values.where(known, False).astype(bool).to_numpy(dtype="int64"),
             "denominator": known.to_numpy(dtype="int64"),
             "missing": (~known).to_numpy(dtype="int64"),
         },
