@@ -5,6 +5,7 @@ from mhtrain.stats.funnel import funnel_limits, funnel_plot, funnel_table
 from mhtrain.stats.inequality import slope_index_of_inequality
 from mhtrain.stats.intervals import poisson_limits
 from mhtrain.stats.rates import crude_rate, proportion, rate_ratio
+from mhtrain.stats.references import METHOD_SOURCES
 from mhtrain.stats.standardise import (
     directly_standardised_rate,
     dsr_ratio,
@@ -12,6 +13,7 @@ from mhtrain.stats.standardise import (
 )
 
 __all__ = [
+    "METHOD_SOURCES",
     "crude_rate",
     "directly_standardised_rate",
     "disclosure_control",

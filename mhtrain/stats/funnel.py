@@ -199,6 +199,12 @@ def funnel_table(
     return out
 
 
+def _default_measure(statistic: str, multiplier: float) -> str:
+    if statistic == "proportion":
+        return "percentages" if multiplier == 100 else f"proportions per {multiplier:,g}"
+    return f"rates per {multiplier:,g} people"
+
+
 def _default_ylabel(statistic: str, multiplier: float) -> str:
     if statistic == "proportion":
         return "Per cent (%)" if multiplier == 100 else f"Proportion (per {multiplier:,g})"
@@ -238,6 +244,7 @@ def funnel_plot(
         Plural noun for the units, used in the title and alt text (default ``"areas"``).
     measure
         What the values measure, in words (e.g. ``"detention rate"``); used in the alt text.
+        Default: ``"percentages"`` or ``"rates per 100,000 people"``.
     title
         Figure title. Default: a sentence stating the finding, e.g. ``"2 of 12 areas lie above
         the 99.8% limit"`` or ``"All 12 areas lie within the 99.8% limits"``.
@@ -350,7 +357,14 @@ def funnel_plot(
     sns.despine(ax=ax)
 
     alt_text = _alt_text(
-        table, label, total, unit_name, measure or ylabel.lower(), xlabel, target_value, levels
+        table,
+        label,
+        total,
+        unit_name,
+        measure or _default_measure(statistic, multiplier),
+        xlabel,
+        target_value,
+        levels,
     )
     fig.alt_text = alt_text  # type: ignore[attr-defined]
     ax.set_gid("funnel-plot")

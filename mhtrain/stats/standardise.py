@@ -318,10 +318,12 @@ def dsr_ratio(
         se = np.sqrt(v1 / d1**2 + v2 / d2**2)
         lower = np.where(d1 > 0, np.exp(np.log(ratio) - z * se), np.nan)
         upper = np.where(d1 > 0, np.exp(np.log(ratio) + z * se), np.nan)
-    ref_note = table["__ref_note"].fillna("reference group missing in this stratum").astype(str)
+    ref_missing = table["__ref_note"].isna().to_numpy()
+    ref_note = table["__ref_note"].fillna("").astype(str)
     note = _join_notes(
         table["note"].to_numpy(dtype=object),
         np.where(~is_ref & (ref_note.to_numpy() != ""), "reference: " + ref_note.to_numpy(), ""),
+        np.where(ref_missing, "reference group missing in this stratum", ""),
         np.where(~is_ref & (d2 == 0), "reference DSR is zero, so no ratio", ""),
         np.where(~is_ref & (d1 == 0), "DSR is zero, so no limits on the log scale", ""),
         np.where(is_ref, "reference group", ""),

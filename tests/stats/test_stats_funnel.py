@@ -161,3 +161,12 @@ def test_funnel_plot_draws_on_given_axes():
     returned, _ = funnel_plot(data, numerator="x", denominator="n", ax=ax)
     assert returned is fig and len(ax.lines) >= 5
     plt.close(fig)
+
+
+def test_a_unit_with_no_denominator_has_no_value_and_is_not_counted():
+    data = pd.DataFrame({"n": [0, 100, 200], "x": [0, 30, 60]})
+    table = funnel_table(data, numerator="x", denominator="n")
+    assert table.loc[0, "position"] == "no value" and np.isnan(table.loc[0, "value"])
+    fig, alt_text = funnel_plot(data, numerator="x", denominator="n")
+    assert "percentages for 2 areas" in alt_text
+    plt.close(fig)

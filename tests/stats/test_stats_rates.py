@@ -231,3 +231,11 @@ def test_rate_ratio_refuses_an_unknown_reference(groups):
             events="detentions",
             population="residents",
         )
+
+
+def test_without_by_each_row_keeps_its_index_and_gets_its_own_value():
+    data = pd.DataFrame({"x": [1, 2], "n": [4, 8]}, index=["team a", "team b"])
+    out = proportion(data, numerator="x", denominator="n")
+    assert list(out.index) == ["team a", "team b"]
+    assert out["proportion"].tolist() == [25.0, 25.0]
+    assert out.loc["team a", "upper"] > out.loc["team b", "upper"]  # fewer people, wider

@@ -249,3 +249,30 @@ def test_isr_refuses_bands_without_a_reference_rate():
     data = make_population(28, {"A": 0.003})
     with pytest.raises(MhtrainError, match="reference rate"):
         indirectly_standardised_ratio(data, reference_rates=pd.Series([0.01], index=["0-4"]))
+
+
+def test_every_method_source_is_cited_by_a_function_and_every_citation_exists(tmp_path):
+    import shutil
+
+    from mhtrain import stats as mstats
+    from mhtrain.specload import SPEC_DIR
+
+    shutil.copy(SPEC_DIR / "sources_methods.yaml", tmp_path / "sources_methods.yaml")
+    method_sources = set(load_sources(tmp_path))
+    cited = {s for ids in mstats.METHOD_SOURCES.values() for s in ids}
+    assert method_sources <= cited, f"uncited: {sorted(method_sources - cited)}"
+    assert cited <= set(load_sources()), f"unknown: {sorted(cited - set(load_sources()))}"
+    assert set(mstats.METHOD_SOURCES) <= set(mstats.__all__)
+
+
+def test_dsr_ratio_in_a_stratum_without_the_reference_is_nan_with_note():
+    data = pd.concat(
+        [
+            make_population(29, {"White": 0.004, "Black": 0.006}).assign(area="x"),
+            make_population(30, {"Black": 0.006}).assign(area="y"),
+        ]
+    )
+    out = dsr_ratio(data, group="group", reference="White", by="area").set_index(["area", "group"])
+    assert out.loc[("x", "Black"), "dsr_ratio"] > 0
+    assert np.isnan(out.loc[("y", "Black"), "dsr_ratio"])
+    assert "reference group missing" in out.loc[("y", "Black"), "note"]
