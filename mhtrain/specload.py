@@ -79,6 +79,7 @@ def standard_population(name: str = "esp2013") -> Any:
 # --------------------------------------------------------------------------------------------
 # Scenarios
 
+_NOT_SCENARIOS = ("sources", "codes", "standard_", "schema")
 _SHARE_SUFFIXES = ("_shares", "_by_age", "_by_team")
 _SHARE_TOLERANCE = 0.0015  # published shares are rounded to 0.1 percentage point
 
@@ -91,7 +92,7 @@ def scenario_path(scenario: str | Path) -> Path:
             raise SpecError(f"scenario file {path} not found; give an existing .yaml file")
         return path
     candidate = SPEC_DIR / f"{scenario}.yaml"
-    if not candidate.exists() or str(scenario).startswith(("sources", "codes", "standard_")):
+    if not candidate.exists() or str(scenario).startswith(_NOT_SCENARIOS):
         known = ", ".join(available_scenarios())
         raise SpecError(f"unknown scenario '{scenario}'; choose one of: {known}, or a .yaml path")
     return candidate
@@ -99,11 +100,7 @@ def scenario_path(scenario: str | Path) -> Path:
 
 def available_scenarios() -> list[str]:
     """Names of the scenarios shipped in ``mhtrain/specs``."""
-    return sorted(
-        p.stem
-        for p in SPEC_DIR.glob("*.yaml")
-        if not p.stem.startswith(("sources", "codes", "standard_"))
-    )
+    return sorted(p.stem for p in SPEC_DIR.glob("*.yaml") if not p.stem.startswith(_NOT_SCENARIOS))
 
 
 def load_scenario(scenario: str | Path = "default") -> dict[str, Any]:
@@ -126,9 +123,10 @@ def load_scenario(scenario: str | Path = "default") -> dict[str, Any]:
     spec = read_yaml(path)
     problems = scenario_problems(spec)
     if problems:
-        raise SpecError(f"{path.name}: {problems[0]}" + (
-            f" (and {len(problems) - 1} more problem(s))" if len(problems) > 1 else ""
-        ))
+        raise SpecError(
+            f"{path.name}: {problems[0]}"
+            + (f" (and {len(problems) - 1} more problem(s))" if len(problems) > 1 else "")
+        )
     return spec
 
 
@@ -166,6 +164,10 @@ def _check_node(node: Any, where: str, sources: dict, problems: list[str]) -> No
             )
         elif src is not None and src not in sources:
             problems.append(f"{where} names unknown source '{src}'; add it to sources.yaml")
+        if node.get("basis") is not None and node["basis"] not in sources:
+            problems.append(
+                f"{where} names unknown basis '{node['basis']}'; add it to sources.yaml"
+            )
         if illus and not node.get("note"):
             problems.append(f"{where} is illustrative but has no `note` saying why")
         return
@@ -216,9 +218,11 @@ def _check_meaning(spec: dict[str, Any], problems: list[str]) -> None:
             if any(n > 1 for n in _leaf_numbers(value)):
                 problems.append(f"{where} is a probability above 1; use a value between 0 and 1")
         if name.endswith(_SHARE_SUFFIXES) or name in {"value"}:
-            groups = value.values() if isinstance(value, dict) and all(
-                isinstance(v, dict) for v in value.values()
-            ) else [value]
+            groups = (
+                value.values()
+                if isinstance(value, dict) and all(isinstance(v, dict) for v in value.values())
+                else [value]
+            )
             for group in groups:
                 if isinstance(group, dict) and all(
                     isinstance(v, int | float) for v in group.values()
@@ -278,3 +282,50 @@ def param(spec: dict[str, Any], dotted: str) -> Any:
             raise SpecError(f"spec has no parameter '{dotted}'; add it to the scenario")
         node = node[part]
     return node["value"] if is_param(node) else node
+
+
+@cache
+def load_codes() -> dict[str, dict[str, Any]]:
+    """Return the NHS value sets in ``codes.yaml``, checked: sourced, unique codes and keys."""
+    table = read_yaml(SPEC_DIR / "codes.yaml")
+    sources = load_sources()
+    for name, entry in table.items():
+        if not isinstance(entry, dict) or not isinstance(entry.get("codes"), list):
+            raise SpecError(f"codes.yaml: value set '{name}' needs a `codes:` list")
+        if entry.get("source") not in sources:
+            raise SpecError(f"codes.yaml: value set '{name}' must name a source in sources*.yaml")
+        codes = [str(c.get("code")) for c in entry["codes"]]
+        keys = [c.get("key") for c in entry["codes"]]
+        if len(set(codes)) != len(codes) or len(set(keys)) != len(keys) or None in keys:
+            raise SpecError(f"codes.yaml: value set '{name}' repeats a code or key, or lacks a key")
+        for c in entry["codes"]:
+            c["code"] = str(c["code"])
+    return table
+
+
+def code_for(value_set: str, key: str) -> str:
+    """The NHS code for one of our internal keys, e.g. ``code_for("mha_legal_status", "s2")``."""
+    for c in load_codes()[value_set]["codes"]:
+        if c["key"] == key:
+            return c["code"]
+    raise SpecError(f"codes.yaml: value set '{value_set}' has no key '{key}'; add it")
+
+
+@cache
+def load_schema() -> dict[str, dict[str, Any]]:
+    """Return the table definitions in ``schema.yaml``, checked against the code lists."""
+    schema = read_yaml(SPEC_DIR / "schema.yaml")
+    codes = load_codes()
+    sources = load_sources()
+    for table, entry in schema.items():
+        if entry.get("source") is not None and entry["source"] not in sources:
+            raise SpecError(
+                f"schema.yaml: table '{table}' names unknown source '{entry['source']}'"
+            )
+        for f in entry["fields"]:
+            if f.get("codes") and f["codes"] not in codes:
+                raise SpecError(
+                    f"schema.yaml: {table}.{f['name']} uses value set '{f['codes']}' "
+                    "which is not in codes.yaml"
+                )
+    return schema

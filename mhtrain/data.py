@@ -1,0 +1,155 @@
+"""Loading the course dataset: the shipped one, or a learner's own from a seed."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+
+import pandas as pd
+
+from mhtrain.errors import MhtrainError
+
+# The course dataset shipped in synthetic_data/: the default scenario at its default size. The seed
+# was fixed once; its sample sits within every stated tolerance of the published figures.
+SHIPPED = {"scenario": "default", "seed": 2023, "population": 1_000_000}
+REPO_ROOT = Path(__file__).resolve().parent.parent
+_CACHE: dict[tuple, object] = {}
+
+
+def data_dir() -> Path:
+    """Folder of the shipped dataset (``MHTRAIN_DATA_DIR`` overrides it)."""
+    env = os.environ.get("MHTRAIN_DATA_DIR")
+    if env:
+        return Path(env)
+    here = Path.cwd().resolve()
+    for folder in (here, *here.parents):
+        candidate = folder / "synthetic_data"
+        if (candidate / "manifest.json").exists():
+            return candidate
+    return REPO_ROOT / "synthetic_data"
+
+
+def cache_dir() -> Path:
+    """Where learners' own datasets are kept once generated."""
+    base = os.environ.get("MHTRAIN_CACHE_DIR") or os.environ.get("XDG_CACHE_HOME")
+    return Path(base) / "mhtrain" if base else Path.home() / ".cache" / "mhtrain"
+
+
+def seed_for_student(student: str, *, course: str = "") -> int:
+    """A stable seed for one student (and course), so each learner can have their own data."""
+    if not str(student).strip():
+        raise MhtrainError("student id is empty; give the student's id or username")
+    digest = hashlib.sha256(f"{course}\x1f{student}".encode()).digest()
+    return int.from_bytes(digest[:4], "big") & 0x7FFFFFFF
+
+
+def _seed_from_env() -> int | None:
+    if os.environ.get("MHTRAIN_SEED", "").strip():
+        value = os.environ["MHTRAIN_SEED"].strip()
+        if not value.isdigit():
+            raise MhtrainError(f"MHTRAIN_SEED must be a whole number, not {value!r}")
+        return int(value)
+    student = os.environ.get("MHTRAIN_STUDENT", "").strip()
+    if student:
+        return seed_for_student(student, course=os.environ.get("MHTRAIN_COURSE", ""))
+    return None
+
+
+def load(seed: int | None = None, *, messy: bool = False):
+    """Return the course dataset.
+
+    Parameters
+    ----------
+    seed
+        ``None`` for the shipped course dataset (or the seed set by the ``MHTRAIN_SEED`` or
+        ``MHTRAIN_STUDENT`` environment variables); a number for a learner's own dataset, made
+        once from the default scenario and kept in a cache.
+    messy
+        The version with logged data-quality errors (for the data-quality lesson).
+
+    Returns
+    -------
+    mhtrain.Dataset
+        With ``.tables`` (also as attributes, e.g. ``data.people``) and ``.truth``.
+    """
+    if seed is None:
+        seed = _seed_from_env()
+    key = (seed, messy)
+    if key in _CACHE:
+        return _CACHE[key]
+    if seed is None and not messy and (data_dir() / "manifest.json").exists():
+        dataset = read_dir(data_dir())
+    else:
+        dataset = _cached_or_generated(SHIPPED["seed"] if seed is None else seed, messy)
+    _CACHE[key] = dataset
+    return dataset
+
+
+def _cached_or_generated(seed: int, messy: bool):
+    from mhtrain.synth import GENERATOR_VERSION, generate
+
+    name = f"{SHIPPED['scenario']}-{SHIPPED['population']}-seed{seed}-v{GENERATOR_VERSION}"
+    folder = cache_dir() / (name + ("-messy" if messy else ""))
+    if (folder / "manifest.json").exists():
+        try:
+            return read_dir(folder)
+        except (OSError, ValueError, KeyError):
+            pass  # a damaged cache is simply made again
+    dataset = generate(
+        SHIPPED["scenario"], population=SHIPPED["population"], seed=seed, messy=messy
+    )
+    try:
+        dataset.to_dir(folder, formats=("parquet",))
+    except MhtrainError:
+        pass  # no writable cache: the dataset is still returned
+    return dataset
+
+
+def read_dir(folder: str | Path):
+    """Read a dataset written by ``Dataset.to_dir`` (Parquet if present, else CSV)."""
+    from mhtrain.synth.dataset import TABLE_ORDER, Dataset
+    from mhtrain.synth.schema import coerce_types
+
+    folder = Path(folder)
+    try:
+        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise MhtrainError(
+            f"{folder} holds no dataset (no manifest.json); run `make data`"
+        ) from None
+    tables = {}
+    for name in TABLE_ORDER:
+        parquet, csv = folder / f"{name}.parquet", folder / f"{name}.csv"
+        if parquet.exists():
+            df = pd.read_parquet(parquet)
+        elif csv.exists():
+            df = pd.read_csv(csv, dtype=str, keep_default_na=False, na_values=[""])
+        else:
+            continue
+        tables[name] = coerce_types(name, df) if name != "messy_log" else df
+    truth_path = folder / "truth.json"
+    truth = json.loads(truth_path.read_text(encoding="utf-8")) if truth_path.exists() else {}
+    log = folder / "messy_log.csv"
+    return Dataset(
+        tables=tables,
+        truth=truth,
+        scenario=manifest["scenario"],
+        seed=int(manifest["seed"]),
+        residents=int(manifest["residents"]),
+        version=str(manifest["generator_version"]),
+        messy=bool(manifest.get("messy")),
+        messy_log=pd.read_csv(log, dtype=str, keep_default_na=False) if log.exists() else None,
+    )
+
+
+def codes(name: str) -> pd.DataFrame:
+    """An NHS value set as a table (code, label, key, ...), e.g. ``codes("ethnic_category")``."""
+    from mhtrain.specload import load_codes
+
+    table = load_codes()
+    if name not in table:
+        raise MhtrainError(f"unknown code list '{name}'; choose one of: {', '.join(sorted(table))}")
+    df = pd.DataFrame(table[name]["codes"])
+    return df.drop(columns=[c for c in ("census_2021", "verified") if c in df.columns])

@@ -1,0 +1,259 @@
+"""Per-cell rates of each process, and their calibration to the scenario's published targets.
+
+Every rate is a product of factors (age, sex, deprivation, ethnic group), so each planted effect is
+an "all else equal" effect. Calibration adjusts the parameters marked ``calibrated`` in the spec
+until the *expected* crude figures of the whole population hit the published targets; it works on
+probabilities, not on a sample, so planted values do not depend on the seed or the size.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.optimize import brentq
+from scipy.special import expit
+
+from mhtrain.synth.scenario import BROAD_GROUPS, N_DECILES, Scenario
+
+# Broadcast shapes over (decile, ethnic code, age band, sex)
+_D = (slice(None), None, None, None)
+_E = (None, slice(None), None, None)
+_G = (None, None, slice(None), None)
+_S = (None, None, None, slice(None))
+
+
+def _target(sc: Scenario, target_id: str) -> float:
+    for t in sc.spec.get("targets", []):
+        if t["id"] == target_id:
+            return float(t["value"])
+    raise KeyError(target_id)
+
+
+def _has_target(sc: Scenario, target_id: str) -> bool:
+    return any(t["id"] == target_id for t in sc.spec.get("targets", []))
+
+
+def band_mask(sc: Scenario, lo: int, hi: int | None = None) -> np.ndarray:
+    """Fraction of each age band's residents aged lo..hi (ages spread evenly within a band)."""
+    blo, bhi = sc.age_bounds
+    hi = 10_000 if hi is None else hi
+    width = bhi - blo + 1
+    overlap = np.clip(np.minimum(bhi, hi) - np.maximum(blo, lo) + 1, 0, None)
+    return overlap / width
+
+
+def contact_probability(sc: Scenario) -> np.ndarray:
+    """Chance that a resident is in contact with secondary mental health services in the year."""
+    age = sc.by_band("contact.age_factor") * _child_scale(sc)
+    sex = np.array([sc.p("contact.male_factor"), 1.0])
+    dep = sc.deprivation_gradient(sc.p("contact.deprivation_ratio"))
+    eth = sc.by_broad("contact.ethnic_factor")
+    prob = sc.p("contact.base_probability") * dep[_D] * eth[_E] * age[_G] * sex[_S]
+    return np.clip(prob, 0, 0.95)
+
+
+def _child_scale(sc: Scenario) -> np.ndarray:
+    scale = float(sc.calibrated.get("contact.child_scale", 1.0))
+    return np.where(band_mask(sc, 0, 17) == 1.0, scale, 1.0)
+
+
+def detention_rate(sc: Scenario) -> np.ndarray:
+    """Expected detentions per resident in the year."""
+    age = sc.by_band("detention.age_factor")
+    young = band_mask(sc, 20, 34) == 1.0
+    age = np.where(young, age * float(sc.calibrated.get("detention.young_scale", 1.0)), age)
+    sex = np.array([sc.p("detention.male_factor"), 1.0])
+    dep = sc.deprivation_gradient(sc.p("detention.deprivation_ratio"))
+    eth = sc.by_broad("detention.ethnic_factor")
+    return sc.p("detention.base_rate") * dep[_D] * eth[_E] * age[_G] * sex[_S]
+
+
+def cto_rate(sc: Scenario) -> np.ndarray:
+    """Expected people on a community treatment order per resident in the year."""
+    age = sc.by_band("community_treatment_orders.age_factor")
+    dep = sc.deprivation_gradient(sc.p("detention.deprivation_ratio"))
+    eth = sc.by_broad("community_treatment_orders.ethnic_factor")
+    rate = sc.p("community_treatment_orders.base_rate") * dep[_D] * eth[_E] * age[_G]
+    return np.broadcast_to(rate, rate.shape[:3] + (2,)).copy()
+
+
+def tt_rate(sc: Scenario) -> np.ndarray:
+    """Expected NHS Talking Therapies referrals per resident in the year (adults only)."""
+    age = sc.by_band("talking_therapies.age_factor")
+    older = band_mask(sc, 65) == 1.0
+    age = np.where(older, age * float(sc.calibrated.get("talking_therapies.older_scale", 1.0)), age)
+    age = age * band_mask(sc, int(sc.p("talking_therapies.min_age")))
+    sex = np.array([1.0, sc.p("talking_therapies.female_factor")])
+    dep = sc.deprivation_gradient(sc.p("talking_therapies.deprivation_ratio"))
+    eth = sc.by_broad("talking_therapies.ethnic_factor")
+    return sc.p("talking_therapies.base_rate") * dep[_D] * eth[_E] * age[_G] * sex[_S]
+
+
+def tt_recovery_logit(sc: Scenario) -> np.ndarray:
+    """Log-odds of recovery for a person who finished treatment at caseness."""
+    odds_ratio = float(sc.p("talking_therapies.recovery_deprivation_odds_ratio"))
+    x = (np.arange(1, N_DECILES + 1) - 1) / (N_DECILES - 1)  # 0 most deprived .. 1 least
+    dep = np.log(odds_ratio) * x
+    older = (band_mask(sc, 65) == 1.0) * float(sc.p("talking_therapies.recovery_older_log_odds"))
+    eth_values = sc.p("talking_therapies.recovery_ethnic_log_odds")
+    eth = np.array([float(eth_values[g]) for g in BROAD_GROUPS])[sc.broad_index]
+    logit = sc.p("talking_therapies.recovery_intercept") + dep[_D] + eth[_E] + older[_G]
+    return np.broadcast_to(logit, (N_DECILES, len(sc.ethnic_codes), len(sc.age_bands), 2)).copy()
+
+
+# ---- recording of ethnicity -------------------------------------------------------------------
+def missing_probability(sc: Scenario, provider: str, *, crisis: bool) -> float:
+    """Chance that a person's ethnicity is recorded as not stated or not known."""
+    base = float(sc.p("recording.missing_by_provider")[provider])
+    factor = float(sc.p("recording.missing_crisis_factor")) if crisis else 1.0
+    return min(base * factor, 0.95)
+
+
+def recorded_same_broad(sc: Scenario, provider: str, *, crisis: bool) -> float:
+    """Chance that a person is recorded in their own broad group (neither missing nor 'any other')."""
+    return (1 - missing_probability(sc, provider, crisis=crisis)) * (
+        1 - float(sc.p("recording.to_any_other"))
+    )
+
+
+# ---- calibration -----------------------------------------------------------------------------
+def _recorded_weights(sc: Scenario, joint: np.ndarray, *, crisis: bool) -> np.ndarray:
+    """Residents' share times their chance of being recorded in their own broad group."""
+    providers = sc.areas.provider_code.to_numpy()
+    keep = np.array([recorded_same_broad(sc, prov, crisis=crisis) for prov in providers])
+    return joint * keep[:, None, None, None, None]
+
+
+def calibrate(sc: Scenario, joint: np.ndarray) -> dict[str, float]:
+    """Fit the calibrated parameters to the targets; store and return them."""
+    sc.calibrated.clear()
+    sc.calibrated.update(
+        {
+            "contact.child_scale": 1.0,
+            "detention.young_scale": 1.0,
+            "talking_therapies.older_scale": 1.0,
+        }
+    )
+    pop = joint.sum(axis=0)  # (decile, eth, band, sex)
+    broad = sc.broad_index
+    black = broad == BROAD_GROUPS.index("Black")
+    white = broad == BROAD_GROUPS.index("White")
+
+    # Contact: overall share and under-18 share.
+    u18 = band_mask(sc, 0, 17)[_G]
+    for _ in range(60):
+        prob = contact_probability(sc) * pop
+        share_u18 = (prob * u18).sum() / prob.sum()
+        scale = sc.calibrated.get("contact.child_scale", 1.0)
+        target_u18 = _target(sc, "under_18_share_of_people_in_contact")
+        odds = (target_u18 / (1 - target_u18)) / (share_u18 / (1 - share_u18))
+        sc.calibrated["contact.child_scale"] = scale * odds
+        prob = contact_probability(sc) * pop
+        base = sc.p("contact.base_probability")
+        sc.calibrated["contact.base_probability"] = base * (
+            _target(sc, "share_in_contact_with_services") / prob.sum()
+        )
+
+    # Detention: total, Black/White recorded ratio, male/female, 18-34 v 65+, deprivation.
+    rec = _recorded_weights(sc, joint, crisis=True).sum(axis=0)
+    per100k = _target(sc, "detentions_per_100k") / 1e5
+    young, older = band_mask(sc, 20, 34), band_mask(sc, 65)
+    for _ in range(200):
+        rate = detention_rate(sc)
+        det, det_rec = rate * pop, rate * rec
+        moves = {
+            "detention.base_rate": per100k / det.sum(),
+            "detention.ethnic_factor.Black": _target(sc, "black_white_detention_rate_ratio")
+            / (
+                (det_rec[:, black].sum() / pop[:, black].sum())
+                / (det_rec[:, white].sum() / pop[:, white].sum())
+            ),
+            "detention.male_factor": _target(sc, "male_female_detention_rate_ratio")
+            / ((det[..., 0].sum() / pop[..., 0].sum()) / (det[..., 1].sum() / pop[..., 1].sum())),
+            "detention.young_scale": _target(sc, "detention_ratio_18_34_to_65_plus")
+            / (
+                ((det * young[_G]).sum() / (pop * young[_G]).sum())
+                / ((det * older[_G]).sum() / (pop * older[_G]).sum())
+            ),
+            "detention.deprivation_ratio": _target(sc, "detention_ratio_most_least_deprived")
+            / ((det[0].sum() / pop[0].sum()) / (det[-1].sum() / pop[-1].sum())),
+        }
+        for key, factor in moves.items():
+            _scale_param(sc, key, factor)
+        if max(abs(np.log(f)) for f in moves.values()) < 1e-10:
+            break
+
+    # Community treatment orders: total and Black/White recorded ratio.
+    rec_cto = _recorded_weights(sc, joint, crisis=False).sum(axis=0)
+    for _ in range(100):
+        rate = cto_rate(sc)
+        cto, cto_rec = rate * pop, rate * rec_cto
+        moves = {
+            "community_treatment_orders.base_rate": _target(sc, "cto_per_100k") / 1e5 / cto.sum(),
+            "community_treatment_orders.ethnic_factor.Black": _target(
+                sc, "black_white_cto_rate_ratio"
+            )
+            / (
+                (cto_rec[:, black].sum() / pop[:, black].sum())
+                / (cto_rec[:, white].sum() / pop[:, white].sum())
+            ),
+        }
+        for key, factor in moves.items():
+            _scale_param(sc, key, factor)
+        if max(abs(np.log(f)) for f in moves.values()) < 1e-10:
+            break
+
+    # Talking Therapies: referrals per resident and the 65+ share of referrals.
+    for _ in range(100):
+        tt = tt_rate(sc) * pop
+        share_older = (tt * older[_G]).sum() / tt.sum()
+        target_older = _target(sc, "talking_therapies_65_plus_share")
+        moves = {
+            "talking_therapies.older_scale": (target_older / (1 - target_older))
+            / (share_older / (1 - share_older)),
+            "talking_therapies.base_rate": _target(sc, "talking_therapies_referrals_per_resident")
+            / tt.sum(),
+        }
+        for key, factor in moves.items():
+            _scale_param(sc, key, factor)
+        if max(abs(np.log(f)) for f in moves.values()) < 1e-10:
+            break
+
+    # Recovery: overall rate and the gap between least and most deprived deciles.
+    weights = tt_rate(sc) * pop  # finishing and caseness do not depend on the cell
+    for _ in range(60):
+        sc.calibrated["talking_therapies.recovery_intercept"] = brentq(
+            lambda a: (
+                _recovery(sc, weights, intercept=a) - _target(sc, "talking_therapies_recovery_rate")
+            ),
+            -10,
+            10,
+        )
+        gap = _recovery(sc, weights, decile=N_DECILES - 1) - _recovery(sc, weights, decile=0)
+        factor = np.exp(4 * (_target(sc, "talking_therapies_recovery_gap_deprivation") - gap))
+        _scale_param(sc, "talking_therapies.recovery_deprivation_odds_ratio", factor)
+        if abs(np.log(factor)) < 1e-9:
+            break
+    return dict(sc.calibrated)
+
+
+def _recovery(
+    sc: Scenario, weights: np.ndarray, *, intercept: float | None = None, decile: int | None = None
+) -> float:
+    if intercept is not None:
+        sc.calibrated["talking_therapies.recovery_intercept"] = intercept
+    prob = expit(tt_recovery_logit(sc))
+    if decile is not None:
+        prob, weights = prob[decile], weights[decile]
+    return float((prob * weights).sum() / weights.sum())
+
+
+def _scale_param(sc: Scenario, key: str, factor: float) -> None:
+    """Multiply a (possibly nested, e.g. ``detention.ethnic_factor.Black``) parameter."""
+    if key in sc.calibrated or key.count(".") == 1:
+        sc.calibrated[key] = float(sc.p(key) if key not in sc.calibrated else sc.calibrated[key])
+        sc.calibrated[key] *= float(factor)
+        return
+    parent, leaf = key.rsplit(".", 1)
+    values = dict(sc.p(parent))
+    values[leaf] = float(values[leaf]) * float(factor)
+    sc.calibrated[parent] = values

@@ -1,0 +1,272 @@
+"""Measurements of a generated dataset, made from the tables as a learner would make them.
+
+Each calibration target in a scenario names one of these statistics; the realism tests compare
+them with the published figures, and the truth record stores them for the sample.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from mhtrain.specload import code_for, load_codes
+
+STATISTICS: dict[str, Callable[[Any], float]] = {}
+
+
+def statistic(func: Callable[[Any], float]) -> Callable[[Any], float]:
+    """Register a measurement under its function name."""
+    STATISTICS[func.__name__] = func
+    return func
+
+
+def broad_group(codes: pd.Series) -> pd.Series:
+    """Broad ethnic group (White, Mixed, Asian, Black, Other, Unknown) of NHS ethnic codes."""
+    mapping = {c["code"]: c["broad"] for c in load_codes()["ethnic_category"]["codes"]}
+    return codes.map(mapping).fillna("Unknown")
+
+
+def _pop(ds) -> pd.DataFrame:
+    return ds.tables["population"]
+
+
+def _share(ds, mask: pd.Series) -> float:
+    pop = _pop(ds)
+    return float(pop.residents[mask].sum() / pop.residents.sum())
+
+
+def _band_lo(bands: pd.Series) -> pd.Series:
+    return bands.str.extract(r"^(\d+)")[0].astype(int)
+
+
+def _residents(ds, mask=None) -> float:
+    pop = _pop(ds)
+    return float(pop.residents.sum() if mask is None else pop.residents[mask].sum())
+
+
+def _detentions_people(ds) -> pd.DataFrame:
+    det = ds.tables["mha_detentions"][["person_id"]]
+    people = ds.tables["people"]
+    return det.merge(people, on="person_id", how="left")
+
+
+# ---- population ----------------------------------------------------------------------------
+@statistic
+def population_share_under_15(ds) -> float:
+    return _share(ds, _band_lo(_pop(ds).age_band) < 15)
+
+
+@statistic
+def population_share_65_plus(ds) -> float:
+    return _share(ds, _band_lo(_pop(ds).age_band) >= 65)
+
+
+@statistic
+def population_share_female(ds) -> float:
+    return _share(ds, _pop(ds).sex == code_for("sex", "female"))
+
+
+@statistic
+def population_share_black(ds) -> float:
+    return _share(ds, broad_group(_pop(ds).ethnic_category) == "Black")
+
+
+@statistic
+def population_share_white(ds) -> float:
+    return _share(ds, broad_group(_pop(ds).ethnic_category) == "White")
+
+
+# ---- detentions -----------------------------------------------------------------------------
+@statistic
+def detentions_per_100k(ds) -> float:
+    return len(ds.tables["mha_detentions"]) / _residents(ds) * 1e5
+
+
+@statistic
+def section_2_share(ds) -> float:
+    det = ds.tables["mha_detentions"]
+    return float((det.legal_status == code_for("mha_legal_status", "s2")).mean())
+
+
+def _rate_by(ds, events: pd.DataFrame, column: str, value, pop_mask) -> float:
+    return float((events[column] == value).sum() / _residents(ds, pop_mask) * 1e5)
+
+
+def _group_rate(ds, events: pd.DataFrame, group: str) -> float:
+    rec = broad_group(events.ethnic_category)
+    pop = _pop(ds)
+    return float(
+        (rec == group).sum() / _residents(ds, broad_group(pop.ethnic_category) == group) * 1e5
+    )
+
+
+@statistic
+def detentions_per_100k_black_recorded(ds) -> float:
+    return _group_rate(ds, _detentions_people(ds), "Black")
+
+
+@statistic
+def detentions_per_100k_white_recorded(ds) -> float:
+    return _group_rate(ds, _detentions_people(ds), "White")
+
+
+@statistic
+def detention_rate_ratio_black_white_recorded(ds) -> float:
+    return detentions_per_100k_black_recorded(ds) / detentions_per_100k_white_recorded(ds)
+
+
+@statistic
+def detention_rate_ratio_male_female(ds) -> float:
+    ev, pop = _detentions_people(ds), _pop(ds)
+    male, female = code_for("sex", "male"), code_for("sex", "female")
+    return _rate_by(ds, ev, "sex", male, pop.sex == male) / _rate_by(
+        ds, ev, "sex", female, pop.sex == female
+    )
+
+
+@statistic
+def detention_rate_ratio_18_34_to_65_plus(ds) -> float:
+    # Five-year bands: 20-34 stands in for the published 18-34 group.
+    ev, pop = _detentions_people(ds), _pop(ds)
+    lo_ev, lo_pop = _band_lo(ev.age_band), _band_lo(pop.age_band)
+    young = ((lo_ev >= 20) & (lo_ev < 35)).sum() / _residents(ds, (lo_pop >= 20) & (lo_pop < 35))
+    older = (lo_ev >= 65).sum() / _residents(ds, lo_pop >= 65)
+    return float(young / older)
+
+
+@statistic
+def detention_rate_ratio_most_least_deprived(ds) -> float:
+    ev, pop = _detentions_people(ds), _pop(ds)
+    return _rate_by(ds, ev, "imd_decile", 1, pop.imd_decile == 1) / _rate_by(
+        ds, ev, "imd_decile", 10, pop.imd_decile == 10
+    )
+
+
+@statistic
+def cto_per_100k(ds) -> float:
+    return ds.tables["community_treatment_orders"].person_id.nunique() / _residents(ds) * 1e5
+
+
+@statistic
+def cto_rate_ratio_black_white_recorded(ds) -> float:
+    cto = ds.tables["community_treatment_orders"][["person_id"]].drop_duplicates()
+    ev = cto.merge(ds.tables["people"], on="person_id", how="left")
+    return _group_rate(ds, ev, "Black") / _group_rate(ds, ev, "White")
+
+
+# ---- contact with services ------------------------------------------------------------------
+@statistic
+def share_in_contact(ds) -> float:
+    return ds.tables["people"].person_id.nunique() / _residents(ds)
+
+
+@statistic
+def under_18_share_of_contact(ds) -> float:
+    return float((ds.tables["people"].age < 18).mean())
+
+
+# ---- Talking Therapies -----------------------------------------------------------------------
+def _tt(ds) -> pd.DataFrame:
+    return ds.tables["talking_therapies"]
+
+
+def _tt_recovery(df: pd.DataFrame) -> float:
+    eligible = df.finished_treatment & df.caseness_first
+    return float(df.recovered[eligible].mean())
+
+
+@statistic
+def tt_referrals_per_resident(ds) -> float:
+    return len(_tt(ds)) / _residents(ds)
+
+
+@statistic
+def tt_recovery_rate(ds) -> float:
+    return _tt_recovery(_tt(ds))
+
+
+@statistic
+def tt_mean_sessions_finished(ds) -> float:
+    tt = _tt(ds)
+    return float(tt.sessions[tt.finished_treatment].mean())
+
+
+@statistic
+def tt_share_within_6_weeks(ds) -> float:
+    tt = _tt(ds).dropna(subset=["first_treatment_date"])
+    wait = (tt.first_treatment_date - tt.referral_date).dt.days
+    return float((wait <= 42).mean())
+
+
+@statistic
+def tt_recovery_gap_least_most_deprived(ds) -> float:
+    tt = _tt(ds)
+    return _tt_recovery(tt[tt.imd_decile == 10]) - _tt_recovery(tt[tt.imd_decile == 1])
+
+
+@statistic
+def tt_share_65_plus(ds) -> float:
+    return float((_tt(ds).age >= 65).mean())
+
+
+@statistic
+def tt_recovery_older_minus_younger(ds) -> float:
+    tt = _tt(ds)
+    return _tt_recovery(tt[tt.age >= 65]) - _tt_recovery(tt[tt.age < 65])
+
+
+# ---- the whole set -----------------------------------------------------------------------------
+def measure_targets(ds, sc) -> dict[str, dict[str, Any]]:
+    """Each target of the scenario with its published value and the value in this dataset."""
+    out = {}
+    for t in sc.spec.get("targets", []):
+        try:
+            with np.errstate(all="ignore"):
+                value = float(STATISTICS[t["statistic"]](ds))
+        except ZeroDivisionError:  # a tiny dataset may lack a group altogether
+            value = float("nan")
+        out[t["id"]] = {
+            "statistic": t["statistic"],
+            "published": t["value"],
+            "realised": None if np.isnan(value) else round(value, 6),
+            "tolerance": t["tolerance"],
+            "relative": bool(t.get("relative", False)),
+            "kind": t.get("kind", "within"),
+            "source": t["source"],
+            "met": bool(not np.isnan(value) and target_met(t, value)),
+        }
+    return out
+
+
+def target_met(target: dict[str, Any], value: float) -> bool:
+    """Whether a measured value meets a target's tolerance."""
+    kind = target.get("kind", "within")
+    published, tol = float(target["value"]), float(target["tolerance"])
+    if kind == "at_least":
+        return value >= published - tol
+    if kind == "greater_than":
+        return value > published
+    if target.get("relative"):
+        return abs(value / published - 1) <= tol
+    return abs(value - published) <= tol
+
+
+def detention_table(ds, *, use_true_ethnicity: bool = False) -> pd.DataFrame:
+    """Detentions and residents by broad ethnic group and age band (recorded or true group)."""
+    people = ds.tables["people"]
+    if use_true_ethnicity:
+        sc = ds.extra["scenario"]
+        people = people.assign(
+            ethnic_category=np.asarray(sc.ethnic_codes)[ds.extra["facts"]["true_eth"]]
+        )
+    ev = ds.tables["mha_detentions"][["person_id"]].merge(people, on="person_id", how="left")
+    ev = ev.assign(group=broad_group(ev.ethnic_category))
+    counts = ev.groupby(["group", "age_band"]).size().rename("events")
+    pop = _pop(ds).assign(group=broad_group(_pop(ds).ethnic_category))
+    denom = pop.groupby(["group", "age_band"]).residents.sum().rename("population")
+    table = pd.concat([counts, denom], axis=1).fillna({"events": 0}).reset_index()
+    table = table[table.group != "Unknown"].dropna(subset=["population"])
+    return table.astype({"events": "int64", "population": "int64"})

@@ -1,0 +1,164 @@
+"""NHS Talking Therapies referrals, with PHQ-9 / GAD-7 scores and the published outcome flags."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy.special import expit
+
+from mhtrain.synth import model
+from mhtrain.synth.ids import make_ids
+from mhtrain.synth.records import AreaContext, _ages, _band_labels
+from mhtrain.synth.scenario import BROAD_GROUPS
+
+_DAY = np.timedelta64(1, "D")
+
+# Published definitions (NHS Talking Therapies manual): thresholds of clinical caseness and of
+# reliable change on each questionnaire. These are definitions, not calibration figures.
+PHQ9_CASENESS, GAD7_CASENESS = 10, 8
+PHQ9_RELIABLE_CHANGE, GAD7_RELIABLE_CHANGE = 6, 4
+PHQ9_MAX, GAD7_MAX = 27, 21
+
+
+def outcome_flags(df: pd.DataFrame) -> pd.DataFrame:
+    """Caseness, finished treatment, recovery and reliable improvement by the published rules.
+
+    Parameters
+    ----------
+    df
+        Rows with ``sessions``, ``phq9_first``, ``phq9_last``, ``gad7_first``, ``gad7_last``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Boolean columns ``caseness_first``, ``finished_treatment``, ``recovered``,
+        ``reliable_improvement``, aligned with ``df``.
+    """
+    finished = df["sessions"].fillna(0) >= 2
+    case_first = (df["phq9_first"] >= PHQ9_CASENESS) | (df["gad7_first"] >= GAD7_CASENESS)
+    case_last = (df["phq9_last"] >= PHQ9_CASENESS) | (df["gad7_last"] >= GAD7_CASENESS)
+    phq_change = df["phq9_first"] - df["phq9_last"]
+    gad_change = df["gad7_first"] - df["gad7_last"]
+    improved = (phq_change >= PHQ9_RELIABLE_CHANGE) | (gad_change >= GAD7_RELIABLE_CHANGE)
+    worse = (phq_change <= -PHQ9_RELIABLE_CHANGE) | (gad_change <= -GAD7_RELIABLE_CHANGE)
+    return pd.DataFrame(
+        {
+            "caseness_first": case_first.fillna(False).astype(bool),
+            "finished_treatment": finished.astype(bool),
+            "recovered": (finished & case_first & ~case_last).fillna(False).astype(bool),
+            "reliable_improvement": (finished & improved & ~worse).fillna(False).astype(bool),
+        },
+        index=df.index,
+    )
+
+
+def generate_talking_therapies(ctx: AreaContext) -> pd.DataFrame:
+    """Talking Therapies referrals for one area (one row per referral)."""
+    sc = ctx.sc
+    rng = np.random.default_rng([int(ctx.seed), 2000 + ctx.area])
+    start = np.datetime64(sc.period[0].date(), "D")
+    ndays = sc.period_days
+    counts = rng.poisson(model.tt_rate(sc) * ctx.cells)
+    flat = counts.ravel()
+    idx = np.repeat(np.arange(flat.size), flat)
+    d, e, g, s = np.unravel_index(idx, counts.shape)
+    n = len(idx)
+    age = _ages(ctx, rng, g, min_age=int(sc.p("talking_therapies.min_age")))
+    ref_day = rng.integers(0, ndays, n)
+
+    entered = rng.random(n) < float(sc.p("talking_therapies.entered_treatment_probability"))
+    finished = entered & (rng.random(n) < float(sc.p("talking_therapies.finished_given_entered")))
+    wait = float(sc.p("talking_therapies.wait_median_days")) * np.exp(
+        float(sc.p("talking_therapies.wait_spread")) * rng.standard_normal(n)
+    )
+    first_day = ref_day + np.floor(wait).astype(int)
+    gap_lo, gap_hi = (int(v) for v in sc.p("talking_therapies.session_gap_days"))
+    # sessions: 2 or more if finished (mean set by a published figure), else 1 or none
+    target_mean = _target_value(sc, "talking_therapies_mean_sessions")
+    extra = rng.poisson(max(target_mean - 2, 0), n)
+    sessions = np.where(finished, 2 + extra, np.where(entered, 1, 0))
+    gaps = rng.integers(gap_lo, gap_hi + 1, (n, 1)) * np.ones((1, 1))
+    second_day = first_day + gaps[:, 0].astype(int)
+    end_day = first_day + (np.maximum(sessions - 1, 0) * (gap_lo + gap_hi) / 2).astype(int)
+
+    # scores: people at caseness score above a threshold; others below both
+    caseness = rng.random(n) < float(sc.p("talking_therapies.caseness_probability"))
+    phq_m, phq_s = (float(v) for v in sc.p("talking_therapies.phq9_first"))
+    gad_m, gad_s = (float(v) for v in sc.p("talking_therapies.gad7_first"))
+    phq1 = np.clip(np.rint(phq_m + phq_s * rng.standard_normal(n)), 0, PHQ9_MAX)
+    gad1 = np.clip(np.rint(gad_m + gad_s * rng.standard_normal(n)), 0, GAD7_MAX)
+    below = (phq1 < PHQ9_CASENESS) & (gad1 < GAD7_CASENESS)
+    phq1 = np.where(caseness & below, PHQ9_CASENESS + rng.integers(0, 6, n), phq1)
+    phq1 = np.where(~caseness, rng.integers(0, PHQ9_CASENESS, n), phq1)
+    gad1 = np.where(~caseness, rng.integers(0, GAD7_CASENESS, n), gad1)
+
+    # recovery drawn from the planted model, then last scores drawn to agree with it
+    recover = rng.random(n) < expit(model.tt_recovery_logit(sc)[d, e, g, s])
+    shrink = np.where(recover, rng.uniform(0.1, 0.55, n), rng.uniform(0.45, 1.1, n))
+    phq2 = np.clip(np.rint(phq1 * shrink + rng.normal(0, 1.5, n)), 0, PHQ9_MAX)
+    gad2 = np.clip(np.rint(gad1 * shrink + rng.normal(0, 1.2, n)), 0, GAD7_MAX)
+    phq2 = np.where(recover, np.minimum(phq2, PHQ9_CASENESS - 1), phq2)
+    gad2 = np.where(recover, np.minimum(gad2, GAD7_CASENESS - 1), gad2)
+    still_case = (phq2 >= PHQ9_CASENESS) | (gad2 >= GAD7_CASENESS)
+    need_case = caseness & ~recover & ~still_case
+    phq2 = np.where(need_case, np.maximum(phq2, PHQ9_CASENESS), phq2)
+    has_last = sessions >= 1
+    phq2 = np.where(has_last, phq2, np.nan)
+    gad2 = np.where(has_last, gad2, np.nan)
+    phq1 = np.where(has_last, phq1, np.nan)
+    gad1 = np.where(has_last, gad1, np.nan)
+
+    def day_or_nat(day: np.ndarray, ok: np.ndarray) -> np.ndarray:
+        return np.where(ok & (day < ndays), start + day * _DAY, np.datetime64("NaT")).astype(
+            "datetime64[s]"
+        )
+
+    within = first_day < ndays
+    df = pd.DataFrame(
+        {
+            "tt_referral_id": make_ids("tt", ctx.seed, ctx.area, np.arange(n)),
+            "area_code": ctx.area_code,
+            "age": age.astype(np.int32),
+            "age_band": _band_labels(sc, age),
+            "sex": (s + 1).astype(str),
+            "ethnic_category": _record_tt_ethnicity(sc, rng, e),
+            "imd_decile": (d + 1).astype(np.int32),
+            "referral_date": (start + ref_day * _DAY).astype("datetime64[s]"),
+            "first_treatment_date": day_or_nat(first_day, entered),
+            "second_treatment_date": day_or_nat(second_day, finished),
+            "end_date": day_or_nat(end_day, entered),
+            "sessions": sessions.astype(np.int32),
+            "phq9_first": pd.array(phq1, dtype="Int32"),
+            "phq9_last": pd.array(phq2, dtype="Int32"),
+            "gad7_first": pd.array(gad1, dtype="Int32"),
+            "gad7_last": pd.array(gad2, dtype="Int32"),
+        }
+    )
+    # a referral whose treatment had not started by the period end is still waiting
+    waiting = ~within & entered
+    df.loc[waiting, ["sessions"]] = 0
+    df.loc[waiting, ["phq9_first", "phq9_last", "gad7_first", "gad7_last"]] = pd.NA
+    df.loc[df.second_treatment_date.isna(), "sessions"] = np.minimum(
+        df.loc[df.second_treatment_date.isna(), "sessions"], 1
+    )
+    flags = outcome_flags(df)
+    return pd.concat([df, flags], axis=1)
+
+
+def _record_tt_ethnicity(sc, rng, eth: np.ndarray) -> np.ndarray:
+    from mhtrain.specload import code_for
+
+    codes = np.asarray(sc.ethnic_codes, dtype=object)[eth]
+    missing = rng.random(len(eth)) < float(sc.p("recording.talking_therapies_missing"))
+    codes[missing] = code_for("ethnic_category", "not_known")
+    return codes.astype(str)
+
+
+def _target_value(sc, target_id: str) -> float:
+    for t in sc.spec.get("targets", []):
+        if t["id"] == target_id:
+            return float(t["value"])
+    raise KeyError(target_id)
+
+
+__all__ = ["outcome_flags", "generate_talking_therapies", "BROAD_GROUPS"]
