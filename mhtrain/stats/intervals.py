@@ -94,15 +94,11 @@ def wilson_limits(
         root = z * np.sqrt(z**2 + 4 * x * (1 - x / n))
         lower = (2 * x + z**2 - root) / (2 * (n + z**2))
         upper = (2 * x + z**2 + root) / (2 * (n + z**2))
-    bad = ~(n > 0)
-    lower = np.where(bad, np.nan, np.clip(lower, 0.0, 1.0))
-    upper = np.where(bad, np.nan, np.clip(upper, 0.0, 1.0))
     # Rounding can leave a hair's breadth below 0 or above 1 at x = 0 or x = n.
-    lower = np.where(x == 0, 0.0, lower)
-    upper = np.where(x == n, 1.0, upper)
-    lower = np.where(bad, np.nan, lower)
-    upper = np.where(bad, np.nan, upper)
-    return lower, upper
+    lower = np.where(x == 0, 0.0, np.clip(lower, 0.0, 1.0))
+    upper = np.where(x == n, 1.0, np.clip(upper, 0.0, 1.0))
+    bad = ~(n > 0)
+    return np.where(bad, np.nan, lower), np.where(bad, np.nan, upper)
 
 
 def poisson_limits(

@@ -138,11 +138,17 @@ def _dsr_core(
     total_pop = np.sum(n, axis=1)
     note = _join_notes(
         np.where(
-            absent.any(axis=1), "no rows for age band(s) " + _present_bands(absent, bands), ""
+            absent.any(axis=1),
+            "no rows for age band(s) "
+            + _present_bands(absent, bands)
+            + " (every group needs each band's population, and 0 where there were no events)",
+            "",
         ),
         np.where(
             missing_value.any(axis=1),
-            "count or population missing in age band(s) " + _present_bands(missing_value, bands),
+            "count or population missing in age band(s) "
+            + _present_bands(missing_value, bands)
+            + " (where nothing happened the count is 0: fill it in)",
             "",
         ),
         np.where(
