@@ -478,6 +478,7 @@ def write_notebook(nb: NotebookNode, path: Path) -> Path:
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             nbformat.write(nb, handle)
+        os.chmod(tmp, 0o644)  # mkstemp makes private files; these are ordinary documents
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

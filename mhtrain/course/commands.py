@@ -1,0 +1,58 @@
+"""Command-line commands for learners: ``mhtrain lab``."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from mhtrain.course.lab import launch_lab, prepare_workspace
+
+
+def _run_lab(args: argparse.Namespace) -> int:
+    directory = Path(args.dir)
+    actions = prepare_workspace(directory, lessons=args.lessons or None)
+    print(f"Your workspace: {directory.resolve()}")
+    for action in actions:
+        print(f"  {action.describe()}")
+    if args.no_open:
+        print("Not opening JupyterLab (--no-open). Run `mhtrain lab` to open it.")
+        return 0
+    print("Opening JupyterLab. To stop it, close the browser tab and press Ctrl+C here.")
+    return launch_lab(directory)
+
+
+def add_commands(subparsers: Any) -> None:
+    """Register the course commands on the ``mhtrain`` command line.
+
+    Parameters
+    ----------
+    subparsers : argparse._SubParsersAction
+        The sub-command registry of the ``mhtrain`` parser.
+    """
+    lab = subparsers.add_parser(
+        "lab",
+        help="make your own workspace of lesson notebooks and open JupyterLab there",
+        description=(
+            "Make (or update) a personal workspace of the lesson notebooks and open JupyterLab "
+            "in it. Notebooks you have edited are never overwritten: a newer version of a "
+            "lesson is added beside yours, as 'NN-name (updated).ipynb'."
+        ),
+    )
+    lab.add_argument(
+        "--dir",
+        default="workspace",
+        help="the workspace folder (default: ./workspace)",
+    )
+    lab.add_argument(
+        "--no-open",
+        action="store_true",
+        help="only make or update the workspace; do not open JupyterLab",
+    )
+    lab.add_argument(
+        "lessons",
+        nargs="*",
+        metavar="LESSON",
+        help="only these lessons, by number or id (default: all)",
+    )
+    lab.set_defaults(func=_run_lab)

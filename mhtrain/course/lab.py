@@ -1,0 +1,237 @@
+"""A learner's own workspace of lesson notebooks, updated without ever overwriting their work."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+
+from mhtrain.course.build import lesson_id, lesson_sources, student_notebook
+from mhtrain.errors import MhtrainError
+
+__all__ = ["MANIFEST_NAME", "WorkspaceAction", "launch_lab", "prepare_workspace"]
+
+#: The file in a workspace that records what the course wrote there (name and content hash).
+MANIFEST_NAME = ".mhtrain-workspace.json"
+_MANIFEST_VERSION = 1
+# mkstemp makes private files; notebooks are ordinary documents.
+_FILE_MODE = 0o644
+
+#: What happened to a lesson when the workspace was prepared.
+ADDED = "added"
+RESTORED = "restored"
+UPDATED = "updated"
+UNCHANGED = "unchanged"
+KEPT = "kept"
+ADDED_BESIDE = "added beside"
+BESIDE_UNCHANGED = "beside unchanged"
+
+
+@dataclass(frozen=True)
+class WorkspaceAction:
+    """What :func:`prepare_workspace` did with one lesson.
+
+    Attributes
+    ----------
+    lesson : str
+        The lesson id, ``"03-comparing-groups"``.
+    action : str
+        ``"added"``, ``"restored"``, ``"updated"``, ``"unchanged"``, ``"kept"`` (the learner's
+        edited copy, with no newer lesson), ``"added beside"`` (a newer lesson written next to
+        the learner's edited copy) or ``"beside unchanged"`` (that newer copy was already there).
+    path : Path
+        The notebook written or kept.
+    kept : Path or None
+        For ``"added beside"`` and ``"beside unchanged"``: the learner's edited notebook, untouched.
+    """
+
+    lesson: str
+    action: str
+    path: Path
+    kept: Path | None = None
+
+    def describe(self) -> str:
+        """Return one plain sentence saying what happened."""
+        name = self.path.name
+        if self.action == ADDED:
+            return f"Added {name}."
+        if self.action == RESTORED:
+            return f"Restored {name} (it had been deleted)."
+        if self.action == UPDATED:
+            return f"Updated {name} to the latest version (you had not changed it)."
+        if self.action == UNCHANGED:
+            return f"{name} is up to date."
+        if self.action == KEPT:
+            return f"Kept {name} as you left it (you have edited it)."
+        kept = self.kept.name if self.kept else "your copy"
+        if self.action == ADDED_BESIDE:
+            return (
+                f"Kept {kept} as you left it (you have edited it). The new version of the "
+                f"lesson is beside it: {name}."
+            )
+        return f"Kept {kept} as you left it; the new version is still beside it: {name}."
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _file_hash(path: Path) -> str | None:
+    try:
+        return _sha256(path.read_bytes())
+    except FileNotFoundError:
+        return None
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.chmod(tmp, _FILE_MODE)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _read_manifest(directory: Path) -> dict[str, dict[str, str]]:
+    path = directory / MANIFEST_NAME
+    if not path.exists():
+        return {}
+    try:
+        content = json.loads(path.read_text(encoding="utf-8"))
+        files = content["files"]
+        if not isinstance(files, dict):
+            raise TypeError("files is not a mapping")
+        return {str(k): dict(v) for k, v in files.items()}
+    except (ValueError, KeyError, TypeError) as exc:
+        raise MhtrainError(
+            f"{path} is damaged ({exc}); move it away and run `mhtrain lab` again (your "
+            "notebooks are kept; changed lessons will be added beside them)"
+        ) from exc
+
+
+def _write_manifest(directory: Path, files: dict[str, dict[str, str]]) -> None:
+    content = {
+        "about": "Written by `mhtrain lab`: the lesson notebooks it wrote here, with a hash of "
+        "each as written, so it never overwrites one you have edited.",
+        "version": _MANIFEST_VERSION,
+        "files": dict(sorted(files.items())),
+    }
+    text = json.dumps(content, indent=2, sort_keys=True) + "\n"
+    _atomic_write(directory / MANIFEST_NAME, text.encode("utf-8"))
+
+
+def _beside_name(lesson: str, n: int) -> str:
+    return f"{lesson} (updated).ipynb" if n == 1 else f"{lesson} (updated {n}).ipynb"
+
+
+def _place_lesson(
+    directory: Path, lesson: str, content: bytes, files: dict[str, dict[str, str]]
+) -> WorkspaceAction:
+    """Decide where one lesson's student notebook goes, write it if needed, update ``files``."""
+    new_hash = _sha256(content)
+    main = directory / f"{lesson}.ipynb"
+    record = files.get(main.name)
+    current = _file_hash(main)
+
+    def write(path: Path, action: str, kept: Path | None = None) -> WorkspaceAction:
+        _atomic_write(path, content)
+        files[path.name] = {"lesson": lesson, "sha256": new_hash}
+        return WorkspaceAction(lesson, action, path, kept)
+
+    if current is None:
+        return write(main, RESTORED if record else ADDED)
+    if current == new_hash:
+        files[main.name] = {"lesson": lesson, "sha256": new_hash}
+        return WorkspaceAction(lesson, UNCHANGED, main)
+    if record is not None and current == record.get("sha256"):
+        return write(main, UPDATED)
+    # The learner has edited the notebook (or it was not written by the course).
+    if record is not None and record.get("sha256") == new_hash:
+        return WorkspaceAction(lesson, KEPT, main)
+    n = 1
+    while True:
+        beside = directory / _beside_name(lesson, n)
+        beside_hash = _file_hash(beside)
+        beside_record = files.get(beside.name)
+        if beside_hash is None:
+            return write(beside, ADDED_BESIDE, main)
+        if beside_hash == new_hash:
+            files[beside.name] = {"lesson": lesson, "sha256": new_hash}
+            return WorkspaceAction(lesson, BESIDE_UNCHANGED, beside, main)
+        if beside_record is not None and beside_hash == beside_record.get("sha256"):
+            return write(beside, ADDED_BESIDE, main)
+        n += 1
+
+
+def prepare_workspace(
+    directory: Path | str,
+    *,
+    lessons: Iterable[str | int | Path] | None = None,
+    source_dir: Path | None = None,
+) -> list[WorkspaceAction]:
+    """Create or update a learner's workspace of self-paced student notebooks.
+
+    A notebook the learner has edited (its content no longer matches the hash recorded when it
+    was written) is never overwritten: a newer version of that lesson is written beside it, as
+    ``NN-slug (updated).ipynb``. Unedited notebooks are brought up to date in place.
+
+    Parameters
+    ----------
+    directory : Path or str
+        The workspace folder; created if needed.
+    lessons : iterable, optional
+        Which lessons (ids, numbers or paths); by default all.
+    source_dir : Path, optional
+        Where the lesson sources are; by default the course's ``notebooks/`` folder.
+
+    Returns
+    -------
+    list of WorkspaceAction
+        One per lesson, in lesson order.
+    """
+    directory = Path(directory)
+    if directory.exists() and not directory.is_dir():
+        raise MhtrainError(f"{directory} is a file, not a folder; choose another --dir")
+    sources = lesson_sources(lessons=lessons, source_dir=source_dir)
+    if not sources:
+        raise MhtrainError(
+            f"no lessons found in {source_dir or 'notebooks/'}; check that the course files "
+            "are there"
+        )
+    # Build every notebook before touching the workspace, so a broken lesson changes nothing.
+    built = [(lesson_id(p), nbformat.writes(student_notebook(p)).encode("utf-8")) for p in sources]
+    directory.mkdir(parents=True, exist_ok=True)
+    files = _read_manifest(directory)
+    actions = []
+    try:
+        for lesson, content in built:
+            actions.append(_place_lesson(directory, lesson, content, files))
+    finally:
+        _write_manifest(directory, files)
+    return actions
+
+
+def launch_lab(directory: Path | str) -> int:
+    """Open JupyterLab in ``directory`` and wait until it is closed; return its exit code.
+
+    Parameters
+    ----------
+    directory : Path or str
+        The workspace folder.
+    """
+    command = [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={Path(directory)}"]
+    try:
+        return subprocess.call(command)
+    except KeyboardInterrupt:
+        return 0
