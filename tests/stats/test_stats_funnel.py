@@ -1,4 +1,4 @@
-"""Tests for funnel plot control limits and the accessible funnel plot helper."""
+"""Tests for funnel plot control limits and the accessible funnel plot."""
 
 import matplotlib
 
