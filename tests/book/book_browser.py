@@ -117,6 +117,10 @@ class Browser:
             if "method" in event:
                 self._events.append(event)
 
+    def drop_events(self, session: str) -> None:
+        """Forget the events already received for a page session."""
+        self._events = [e for e in self._events if e.get("sessionId") != session]
+
     def new_page(self) -> Page:
         """Open a new tab and return it."""
         target = self.send("Target.createTarget", {"url": "about:blank"})["targetId"]
@@ -160,9 +164,23 @@ class Page:
 
     def goto(self, url: str, *, timeout: float = 60) -> None:
         """Load ``url`` and wait until the page and its fonts have loaded."""
+        self.browser.drop_events(self.session)
         self.send("Page.navigate", {"url": url})
         self.browser.wait_event("Page.loadEventFired", session=self.session, timeout=timeout)
-        self.evaluate("document.fonts.ready.then(() => true)", await_promise=True)
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                if self.evaluate(
+                    "document.readyState === 'complete' && document.fonts.ready.then(() => true)",
+                    await_promise=True,
+                ):
+                    return
+            except BrowserError as exc:  # the page moved on (a redirect) while we asked
+                if "navigated" not in str(exc) and "context" not in str(exc):
+                    raise
+            if time.monotonic() > deadline:
+                raise BrowserError(f"{url} did not finish loading within {timeout} s")
+            time.sleep(0.05)
 
     def evaluate(self, expression: str, *, await_promise: bool = False) -> Any:
         """Run JavaScript in the page and return its (JSON-able) value."""

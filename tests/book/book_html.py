@@ -26,7 +26,7 @@ def html_pages(folder: Path) -> list[Path]:
     for path in sorted(Path(folder).rglob("*.html")):
         if _ASSET_DIRS & set(path.relative_to(folder).parts):
             continue
-        if 'http-equiv="refresh"' in path.read_text(encoding="utf-8")[:2000]:
+        if 'http-equiv="refresh"' in path.read_text(encoding="utf-8")[:2000].lower():
             continue
         pages.append(path)
     return pages
@@ -49,6 +49,7 @@ class PageFacts:
 
     images: list[dict[str, str | None]] = field(default_factory=list)
     article_headings: list[tuple[int, str]] = field(default_factory=list)
+    main_headings: list[tuple[int, str]] = field(default_factory=list)
     code_lines: set[str] = field(default_factory=set)
     links: list[dict[str, str | None]] = field(default_factory=list)
 
@@ -58,6 +59,7 @@ class _PageParser(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.facts = PageFacts()
         self._article_depth = 0  # >0 while inside <article class="bd-article">
+        self._main_depth = 0  # >0 while inside <main>
         self._stack: list[str] = []
         self._heading: list[object] | None = None
         self._pre_depth = 0
@@ -75,8 +77,10 @@ class _PageParser(HTMLParser):
         self._stack.append(tag)
         if tag == "article" and "bd-article" in classes:
             self._article_depth = len(self._stack)
-        if self._article_depth and re.fullmatch(r"h[1-6]", tag):
-            self._heading = [int(tag[1]), []]
+        if tag == "main":
+            self._main_depth = len(self._stack)
+        if self._main_depth and re.fullmatch(r"h[1-6]", tag):
+            self._heading = [int(tag[1]), [], bool(self._article_depth)]
         if tag == "pre":
             self._pre_depth += 1
 
@@ -88,9 +92,11 @@ class _PageParser(HTMLParser):
                 self.facts.code_lines.update(normalise(x) for x in lines if x.strip())
                 self._pre_text = []
         if self._heading is not None and tag == f"h{self._heading[0]}":
-            level, parts = self._heading
+            level, parts, in_article = self._heading
             text = normalise("".join(parts)).rstrip("#").strip()
-            self.facts.article_headings.append((level, text))
+            self.facts.main_headings.append((level, text))
+            if in_article:
+                self.facts.article_headings.append((level, text))
             self._heading = None
         if tag in self._stack:
             while self._stack:
@@ -98,6 +104,8 @@ class _PageParser(HTMLParser):
                     break
             if self._article_depth and len(self._stack) < self._article_depth:
                 self._article_depth = 0
+            if self._main_depth and len(self._stack) < self._main_depth:
+                self._main_depth = 0
 
     def handle_data(self, data: str) -> None:
         if self._heading is not None:
@@ -112,6 +120,12 @@ def read_page(path: Path) -> PageFacts:
     parser.feed(Path(path).read_text(encoding="utf-8"))
     parser.close()
     return parser.facts
+
+
+def page_headings(path: Path) -> list[tuple[int, str]]:
+    """The headings of a page's content: its article, or its main area if it has no article."""
+    facts = read_page(path)
+    return facts.article_headings or facts.main_headings
 
 
 def heading_skips(headings: Iterable[tuple[int, str]]) -> list[str]:
