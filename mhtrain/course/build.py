@@ -449,13 +449,18 @@ def book_notebook(path: Path | str, *, answers: bool = True) -> NotebookNode:
             continue
         if calls is not None:
             methods = {method for _, method in calls}
+            # Check output would only say "Not attempted"; hints and solutions wait for a click.
+            new = _plain_cell(cell)
             if "check" in methods or ("solution" in methods and not answers):
-                tags = ["remove-output"]
+                new = _plain_cell(cell, extra_tags=["remove-output"])
             elif methods & {"hint", "solution"}:
-                tags = ["hide-output"]
-            else:
-                tags = []
-            cells.append(_plain_cell(cell, extra_tags=tags))
+                what = "hint" if "hint" in methods else "worked answer"
+                new = _plain_cell(cell, extra_tags=["hide-output"])
+                new.metadata["mystnb"] = {
+                    "code_prompt_show": f"Show the {what}",
+                    "code_prompt_hide": f"Hide the {what}",
+                }
+            cells.append(new)
             continue
         cells.append(_plain_cell(cell))
     cells.extend(pending)

@@ -556,3 +556,31 @@ def test_exercises_in_finds_a_modules_exercises_and_rejects_duplicate_ids():
     module.q3 = NumberExercise("q1", expected=lambda d: 2)
     with pytest.raises(MhtrainError, match="share the id"):
         exercises_in(module)
+
+
+@pytest.mark.slow
+def test_in_jupyter_a_failing_grade_shows_the_kind_message_not_a_traceback(tmp_path):
+    """Does a learner see one plain sentence, rather than library code, when a test fails?"""
+    import nbformat
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_code_cell(
+            "from mhtrain.checks import ChoiceExercise\n"
+            "q = ChoiceExercise('q1', options={'a': 'Yes', 'b': 'No'}, answer='a')\n"
+            "result = q.check('b', data=object())"
+        ),
+        nbformat.v4.new_code_cell("result"),
+        nbformat.v4.new_code_cell("q.grade('b', data=object())"),
+    ]
+    client = NotebookClient(nb, timeout=60, kernel_name="python3")
+    with pytest.raises(CellExecutionError):
+        client.execute(cwd=str(tmp_path))
+    printed = nb.cells[0].outputs[0]["text"]
+    assert printed.startswith("Not yet:")
+    assert nb.cells[1].outputs == []  # the returned result is not shown a second time
+    [error] = nb.cells[2].outputs
+    assert error["ename"] == "NotYetError"
+    assert error["traceback"] == [printed.strip()]
