@@ -9,7 +9,15 @@ from typing import Any
 
 __version__ = "0.1.0"
 
-__all__ = ["Dataset", "codes", "generate", "load", "seed_for_student", "__version__"]
+__all__ = [
+    "Dataset",
+    "broad_ethnic_group",
+    "codes",
+    "generate",
+    "load",
+    "seed_for_student",
+    "__version__",
+]
 
 
 def __getattr__(name: str) -> Any:
@@ -18,7 +26,7 @@ def __getattr__(name: str) -> Any:
         from mhtrain import synth
 
         return getattr(synth, name)
-    if name in {"load", "seed_for_student", "codes"}:
+    if name in {"load", "seed_for_student", "codes", "broad_ethnic_group"}:
         from mhtrain import data
 
         return getattr(data, name)

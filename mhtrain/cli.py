@@ -10,7 +10,12 @@ from mhtrain.errors import MhtrainError
 
 # Each sub-package that offers commands exposes ``add_commands(subparsers)``; the function it
 # registers with ``set_defaults(func=...)`` receives the parsed namespace and returns an exit code.
-_COMMAND_MODULES = ("mhtrain.synth.commands", "mhtrain.course.commands")
+_COMMAND_MODULES = (
+    "mhtrain.synth.commands",
+    "mhtrain.course.commands",
+    "mhtrain.course.book_commands",
+    "mhtrain.course.tutor_commands",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

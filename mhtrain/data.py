@@ -153,3 +153,22 @@ def codes(name: str) -> pd.DataFrame:
         raise MhtrainError(f"unknown code list '{name}'; choose one of: {', '.join(sorted(table))}")
     df = pd.DataFrame(table[name]["codes"])
     return df.drop(columns=[c for c in ("census_2021", "verified") if c in df.columns])
+
+
+def broad_ethnic_group(codes: pd.Series) -> pd.Series:
+    """Broad ethnic group (White, Mixed, Asian, Black, Other, or Unknown) of NHS ethnic codes.
+
+    Parameters
+    ----------
+    codes
+        NHS ethnic category codes (``"A"`` to ``"S"``, ``"Z"``, ``"99"``).
+
+    Returns
+    -------
+    pandas.Series
+        The broad group of each code; anything not a valid code (including not stated and not
+        known) is ``"Unknown"``.
+    """
+    from mhtrain.synth.realism import broad_group
+
+    return broad_group(pd.Series(codes))
