@@ -201,6 +201,18 @@ class CheckResult:
         return None
 
 
+class ShownText(str):
+    """Text that has already been printed: returned so code can use it, not displayed again."""
+
+    def _ipython_display_(self) -> None:
+        return None
+
+
+def _show(text: str) -> ShownText:
+    print(text)
+    return ShownText(text)
+
+
 class NotYetError(AssertionError):
     """Raised by ``grade()`` when an answer is not attempted or not correct.
 
@@ -481,7 +493,7 @@ class Exercise:
 
     # -- hints and solution ------------------------------------------------------------------
 
-    def hint(self, n: int | None = None) -> str:
+    def hint(self, n: int | None = None) -> ShownText:
         """Print the next hint (or hint number ``n``) and return its text.
 
         Parameters
@@ -494,8 +506,7 @@ class Exercise:
                 f"There are no hints for {self.id}. Run {ALIAS}.{self.id}.solution() to see "
                 "one way to do it."
             )
-            print(text)
-            return text
+            return _show(text)
         if n is None:
             n = min(self._hints_shown + 1, len(self.hints))
         if not 1 <= n <= len(self.hints):
@@ -512,10 +523,9 @@ class Exercise:
             )
         else:
             text += f"\nRun {ALIAS}.{self.id}.hint() again for the next hint."
-        print(text)
-        return text
+        return _show(text)
 
-    def solution(self) -> str:
+    def solution(self) -> ShownText:
         """Print one worked solution and return its text (unless solutions are switched off)."""
         if not solutions_visible():
             text = (
@@ -529,8 +539,7 @@ class Exercise:
                 f"Solution to {self.id} (one way to do it; a different way can also be right):\n\n"
                 f"{self.solution_text}"
             )
-        print(text)
-        return text
+        return _show(text)
 
 
 # --------------------------------------------------------------------------------------------
@@ -760,8 +769,22 @@ class TableExercise(Exercise):
         if isinstance(answer, dict):
             answer = pd.Series(answer)
         if isinstance(like, pd.Series):
-            if isinstance(answer, pd.DataFrame) and answer.shape[1] == 1:
-                return answer.iloc[:, 0]
+            if isinstance(answer, pd.DataFrame):
+                # After reset_index(), the group labels sit in a column of their own.
+                names = [n for n in like.index.names if n is not None and n in answer.columns]
+                if names and answer.shape[1] > len(names):
+                    answer = answer.set_index(names if len(names) > 1 else names[0])
+                values = [
+                    c
+                    for c in answer.columns
+                    if pd.api.types.is_numeric_dtype(answer[c])
+                    and not pd.api.types.is_bool_dtype(answer[c])
+                ]
+                if answer.shape[1] > 1 and len(values) == 1:
+                    labels = [c for c in answer.columns if c != values[0]]
+                    answer = answer.set_index(labels if len(labels) > 1 else labels[0])
+                if answer.shape[1] == 1:
+                    return answer.iloc[:, 0]
             return answer if isinstance(answer, pd.Series) else None
         if isinstance(answer, pd.Series) and like.shape[1] == 1:
             return answer.to_frame(name=like.columns[0])
@@ -1033,11 +1056,10 @@ class ChoiceExercise(Exercise):
                 return self._not_yet(misconception.message, misconception.name)
         return self._not_yet(f"That is not the best choice. {self.advice}")
 
-    def show_options(self) -> str:
+    def show_options(self) -> ShownText:
         """Print the options with their letters and return the text."""
         text = "\n".join(f"{k}) {v}" for k, v in self.options.items())
-        print(text)
-        return text
+        return _show(text)
 
 
 # --------------------------------------------------------------------------------------------

@@ -573,6 +573,7 @@ def test_in_jupyter_a_failing_grade_shows_the_kind_message_not_a_traceback(tmp_p
             "result = q.check('b', data=object())"
         ),
         nbformat.v4.new_code_cell("result"),
+        nbformat.v4.new_code_cell("q.hint()"),
         nbformat.v4.new_code_cell("q.grade('b', data=object())"),
     ]
     client = NotebookClient(nb, timeout=60, kernel_name="python3")
@@ -581,6 +582,25 @@ def test_in_jupyter_a_failing_grade_shows_the_kind_message_not_a_traceback(tmp_p
     printed = nb.cells[0].outputs[0]["text"]
     assert printed.startswith("Not yet:")
     assert nb.cells[1].outputs == []  # the returned result is not shown a second time
-    [error] = nb.cells[2].outputs
+    [hint] = nb.cells[2].outputs  # printed once, not echoed again as a string
+    assert hint["output_type"] == "stream"
+    [error] = nb.cells[3].outputs
     assert error["ename"] == "NotYetError"
     assert error["traceback"] == [printed.strip()]
+
+
+def test_table_with_the_group_column_not_yet_the_index_is_understood():
+    expected = pd.Series({1: 0.5, 2: 0.25}, name="rate").rename_axis("imd_decile")
+    q = TableExercise("q1", expected=lambda d: expected)
+    by_name = pd.DataFrame({"imd_decile": [2, 1], "rate": [0.25, 0.5]})
+    assert q.evaluate(by_name, data=object()).status == CORRECT
+    unnamed = pd.Series({"A": 1.0, "B": 2.0})
+    q2 = TableExercise("q2", expected=lambda d: unnamed)
+    text_labels = pd.DataFrame({"group": ["B", "A"], "value": [2.0, 1.0]})
+    assert q2.evaluate(text_labels, data=object()).status == CORRECT
+
+
+def test_hint_and_solution_text_is_printed_once_and_returned(rate_q, capsys):
+    text = rate_q.hint()
+    assert capsys.readouterr().out.strip() == text
+    assert text._ipython_display_() is None  # not shown a second time in Jupyter
