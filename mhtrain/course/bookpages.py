@@ -278,18 +278,6 @@ def write_planted_effects(book_dir: Path) -> Path:
 # Data dictionary, from `mhtrain describe --format markdown`
 
 
-def describe_available() -> bool:
-    """Say whether this installation has the ``mhtrain describe`` command."""
-    import argparse
-
-    from mhtrain.cli import build_parser
-
-    for action in build_parser()._actions:
-        if isinstance(action, argparse._SubParsersAction) and "describe" in action.choices:
-            return True
-    return False
-
-
 def write_data_dictionary(book_dir: Path, *, root: Path | None = None) -> Path:
     """Write ``data-dictionary.md`` from ``mhtrain describe --format markdown``.
 
@@ -310,11 +298,6 @@ def write_data_dictionary(book_dir: Path, *, root: Path | None = None) -> Path:
     MhtrainError
         If the command is missing or fails.
     """
-    if not describe_available():
-        raise MhtrainError(
-            "the data dictionary page needs the 'mhtrain describe' command, which this "
-            "installation lacks; update mhtrain (make setup) and build again"
-        )
     cmd = [sys.executable, "-m", "mhtrain.cli", "describe", "--format", "markdown"]
     result = subprocess.run(
         cmd,
@@ -324,6 +307,11 @@ def write_data_dictionary(book_dir: Path, *, root: Path | None = None) -> Path:
         text=True,
         check=False,
     )
+    if "invalid choice: 'describe'" in result.stderr:
+        raise MhtrainError(
+            "the data dictionary page needs the 'mhtrain describe' command, which this "
+            "installation lacks; update mhtrain (make setup) and build again"
+        )
     if result.returncode != 0 or not result.stdout.strip():
         last = (result.stderr.strip().splitlines() or ["no output"])[-1]
         raise MhtrainError(f"'mhtrain describe --format markdown' failed ({last}); fix it first")

@@ -184,10 +184,24 @@ def test_lesson_sync_replaces_changed_files_and_removes_stale_ones(tmp_path: Pat
 def test_data_dictionary_needs_the_describe_command(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(bookpages, "describe_available", lambda: False)
-    with pytest.raises(MhtrainError, match="mhtrain describe"):
+    import subprocess
+
+    def without_describe(cmd, **kwargs):
+        stderr = "mhtrain: error: argument COMMAND: invalid choice: 'describe'"
+        return subprocess.CompletedProcess(cmd, 2, stdout="", stderr=stderr)
+
+    monkeypatch.setattr(bookpages.subprocess, "run", without_describe)
+    with pytest.raises(MhtrainError, match="lacks"):
         bookpages.write_data_dictionary(tmp_path)
     assert not (tmp_path / "data-dictionary.md").exists()
+
+
+def test_data_dictionary_is_the_describe_commands_markdown(tmp_path: Path) -> None:
+    page = bookpages.write_data_dictionary(tmp_path)
+    text = page.read_text(encoding="utf-8")
+    assert text.startswith("# ")
+    for table in ("people", "population", "mha_detentions", "talking_therapies"):
+        assert table in text
 
 
 def test_planted_effects_come_from_the_generator_when_it_describes_them(
