@@ -230,8 +230,12 @@ def launch_lab(directory: Path | str) -> int:
     directory : Path or str
         The workspace folder.
     """
-    command = [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={Path(directory)}"]
+    directory = Path(directory).resolve()
+    command = [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={directory}"]
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        command.append("--allow-root")  # containers and teaching machines often run as root
     try:
-        return subprocess.call(command)
+        # Started in the workspace, so nbgrader's extensions take it as their folder too.
+        return subprocess.call(command, cwd=directory)
     except KeyboardInterrupt:
         return 0

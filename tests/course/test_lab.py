@@ -245,3 +245,15 @@ def test_the_real_lessons_make_a_workspace(tmp_path):
     assert "00-getting-started.ipynb" in names
     text = (tmp_path / "w" / "00-getting-started.ipynb").read_text()
     assert "Tutor note" not in text and "BEGIN SOLUTION" not in text
+
+
+def test_launch_lab_starts_jupyterlab_in_the_workspace(tmp_path, monkeypatch):
+    from mhtrain.course import lab
+
+    calls = []
+    monkeypatch.setattr(lab.subprocess, "call", lambda cmd, cwd=None: calls.append((cmd, cwd)) or 3)
+    assert lab.launch_lab(tmp_path) == 3  # JupyterLab's exit code is passed on
+    [(command, cwd)] = calls
+    assert command[1:3] == ["-m", "jupyterlab"]
+    assert f"--ServerApp.root_dir={tmp_path.resolve()}" in command
+    assert cwd == tmp_path.resolve()
