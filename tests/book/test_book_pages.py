@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from book_html import heading_skips, marked_lines
+from book_html import heading_skips, marked_lines, page_headings, read_page
 
 from mhtrain.course import bookpages
 from mhtrain.errors import MhtrainError
@@ -268,3 +268,41 @@ def test_heading_skips_are_found_and_ordered_headings_pass() -> None:
     assert heading_skips([(1, "a"), (2, "b"), (3, "c"), (2, "d"), (3, "e")]) == []
     assert heading_skips([(1, "a"), (3, "c")]) == ["h3 'c' follows h1"]
     assert heading_skips([(2, "first")]) == ["h2 'first' follows h-"]
+
+
+def test_page_reader_finds_highlighted_code_lines_and_article_headings(tmp_path: Path) -> None:
+    page = tmp_path / "p.html"
+    page.write_text(
+        "<html><body><nav><h2>Menu</h2></nav><main><article class='bd-article'>"
+        "<h1>Title<a class='headerlink'>#</a></h1><h3>Deep</h3>"
+        "<pre><span class='n'>rate</span>  <span class='o'>=</span> <span>1</span>\n"
+        "<span>check</span>(rate)</pre><img src='a.png' alt=''></article></main></body></html>"
+    )
+    facts = read_page(page)
+    assert facts.code_lines == {"rate = 1", "check(rate)"}
+    assert page_headings(page) == [(1, "Title"), (3, "Deep")]
+    assert heading_skips(page_headings(page)) == ["h3 'Deep' follows h1"]
+    assert facts.images == [{"src": "a.png", "alt": ""}]
+
+
+def test_book_command_builds_the_cohort_version_on_request(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    import argparse
+
+    from mhtrain.course import book_commands
+
+    calls = []
+
+    def fake_build(**kwargs):
+        calls.append(kwargs)
+        return tmp_path / "html"
+
+    monkeypatch.setattr(bookpages, "build_book", fake_build)
+    parser = argparse.ArgumentParser()
+    book_commands.add_commands(parser.add_subparsers())
+    for argv, answers in ((["book"], True), (["book", "--cohort"], False)):
+        args = parser.parse_args(argv)
+        assert args.func(args) == 0
+        assert calls[-1]["answers"] is answers and calls[-1]["strict"] is True
+    assert "index.html" in capsys.readouterr().out
