@@ -16,7 +16,7 @@ import jupytext
 import nbformat
 from nbformat.notebooknode import NotebookNode
 
-from mhtrain.checks._core import ALIAS, exercises_in
+from mhtrain.checks._core import ALIAS, FreeTextExercise, exercises_in
 from mhtrain.course.nbconfig import TUTOR_NOTE_TAG, RemoveTutorNotes, nbgrader_config
 from mhtrain.errors import MhtrainError
 
@@ -378,7 +378,11 @@ def _fallback_cell(lesson: str, names: Sequence[str], where: str) -> NotebookNod
                 f"{where}: no exercise in {module.__name__} declares variable={name!r}, so the "
                 "cohort book cannot fill it in; add variable= to the exercise"
             )
+        if isinstance(exercise, FreeTextExercise):
+            continue  # a model written answer is never filled in: nothing should depend on it
         lines.append(f"{name} = _filled_in.{exercise.id}.expected()")
+    if len(lines) == 1:
+        return None
     return nbformat.v4.new_code_cell("\n".join(lines), metadata={"tags": ["remove-cell"]})
 
 
