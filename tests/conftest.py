@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 
 import pytest
-
 from seeds import SMALL_SEED
 
 
@@ -23,8 +22,9 @@ def default_dataset():
     import mhtrain
     from mhtrain.data import SHIPPED
 
-    return mhtrain.generate(SHIPPED["scenario"], population=SHIPPED["population"],
-                            seed=SHIPPED["seed"])
+    return mhtrain.generate(
+        SHIPPED["scenario"], population=SHIPPED["population"], seed=SHIPPED["seed"]
+    )
 
 
 @pytest.fixture(autouse=True)

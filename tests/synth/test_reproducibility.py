@@ -7,11 +7,11 @@ import sys
 
 import pandas as pd
 import pytest
+from seeds import OTHER_SEED, SMALL_SEED
 
 import mhtrain
 import mhtrain.data
 from mhtrain.synth.dataset import sha256
-from seeds import OTHER_SEED, SMALL_SEED
 
 
 def _files(path):
@@ -55,7 +55,9 @@ def test_streamed_parquet_matches_in_memory_generation(tmp_path):
 def test_committed_course_dataset_equals_a_fresh_regeneration():
     result = subprocess.run(
         [sys.executable, "-m", "mhtrain.cli", "generate", "--shipped", "--check"],
-        capture_output=True, text=True, timeout=300,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert result.returncode == 0, result.stderr + result.stdout
 

@@ -1,0 +1,155 @@
+"""The specs are checked for meaning, not just shape."""
+
+from __future__ import annotations
+
+import copy
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from mhtrain.errors import SpecError
+from mhtrain.specload import (
+    SPEC_DIR,
+    _walk_params,
+    load_codes,
+    load_scenario,
+    load_schema,
+    load_sources,
+    parse_age_band,
+    read_yaml,
+    scenario_problems,
+)
+
+DEFAULT = read_yaml(SPEC_DIR / "default.yaml")
+
+
+def _problems_after(change) -> list[str]:
+    spec = copy.deepcopy(DEFAULT)
+    change(spec)
+    return scenario_problems(spec)
+
+
+def test_default_scenario_has_no_problems():
+    assert scenario_problems(DEFAULT) == []
+    load_scenario("default")
+
+
+def test_every_distribution_in_the_default_scenario_sums_to_one():
+    """Shares and every row of per-group shares add up to 1 (published rounding allowed)."""
+    checked = 0
+    for where, param in _walk_params(DEFAULT):
+        if not where.rsplit(".", 1)[-1].endswith(("_shares", "team_type_by_age", "source_by_team")):
+            continue
+        value = param["value"]
+        rows = value.values() if all(isinstance(v, dict) for v in value.values()) else [value]
+        for row in rows:
+            assert sum(row.values()) == pytest.approx(1, abs=0.0015), where
+            checked += 1
+    assert checked >= 8
+
+
+def test_age_bands_are_contiguous_from_zero_to_an_open_band():
+    bands = [parse_age_band(b) for b in DEFAULT["population"]["age_bands"]]
+    assert bands[0][0] == 0 and bands[-1][1] is None
+    for (_, hi), (lo, _) in zip(bands, bands[1:], strict=False):
+        assert lo == hi + 1
+
+
+def test_every_number_is_sourced_or_marked_illustrative():
+    for where, param in _walk_params(DEFAULT):
+        assert param.get("source") in load_sources() or param.get("illustrative") is True, where
+    for target in DEFAULT["targets"]:
+        assert target["source"] in load_sources(), target["id"]
+
+
+def _used_source_ids() -> set[str]:
+    used: set[str] = set()
+    for path in SPEC_DIR.glob("*.yaml"):
+        if path.stem.startswith("sources"):
+            continue
+        text = path.read_text(encoding="utf-8")
+        used |= set(re.findall(r"\b[a-z0-9_]*(?:source|basis):\s*([a-z0-9_]+)", text))
+    from mhtrain.stats import METHOD_SOURCES
+
+    for ids in METHOD_SOURCES.values():
+        used |= set(ids if isinstance(ids, list | tuple) else [ids])
+    return used
+
+
+def test_every_source_is_used():
+    unused = set(load_sources()) - _used_source_ids()
+    assert not unused, f"sources listed but never used: {sorted(unused)}"
+
+
+def test_every_source_has_a_title_publisher_year_and_web_address():
+    for key, src in load_sources().items():
+        assert str(src["url"]).startswith("https://"), key
+        assert 1900 < int(src["year"]) <= 2026, key
+
+
+def test_code_lists_have_unique_codes_and_valid_broad_groups():
+    codes = load_codes()
+    broad = {c["broad"] for c in codes["ethnic_category"]["codes"]}
+    assert broad == {"White", "Mixed", "Asian", "Black", "Other", "Unknown"}
+    assert {c["code"] for c in codes["ethnic_category"]["codes"]} >= set("ABCDEFGHJKLMNPRS")
+
+
+def test_schema_tables_use_known_code_lists():
+    schema = load_schema()
+    assert {"people", "referrals", "talking_therapies"} <= set(schema)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda s: s["detention"]["base_rate"].pop("illustrative"), "has no source"),
+        (lambda s: s["detention"]["base_rate"].update(source="no_such_source"), "unknown source"),
+        (
+            lambda s: s["talking_therapies"]["caseness_probability"].update(value=1.4),
+            "probability above 1",
+        ),
+        (lambda s: s["referrals"]["attendance_shares"]["value"].update(dna=0.5), "sum to"),
+        (lambda s: s["population"]["age_bands"].__setitem__(3, "16-19"), "not contiguous"),
+        (lambda s: s["contact"].update(extra=0.5), "bare number"),
+        (lambda s: s["contact"]["male_factor"].update(value=-1), "negative"),
+        (lambda s: s["contact"]["male_factor"].pop("note"), "no `note`"),
+    ],
+    ids=[
+        "missing source",
+        "unknown source",
+        "probability above 1",
+        "shares not summing to 1",
+        "gap in age bands",
+        "bare number",
+        "negative rate",
+        "illustrative without a note",
+    ],
+)
+def test_a_broken_spec_is_refused_with_the_problem_named(change, message):
+    problems = _problems_after(change)
+    assert any(message in p for p in problems), problems
+
+
+def test_loading_a_broken_scenario_file_raises_one_clear_line(tmp_path):
+    spec = copy.deepcopy(DEFAULT)
+    spec["detention"]["base_rate"].pop("illustrative")
+    path = tmp_path / "broken.yaml"
+    path.write_text(yaml.safe_dump(spec), encoding="utf-8")
+    with pytest.raises(SpecError) as info:
+        load_scenario(path)
+    assert "\n" not in str(info.value)
+    assert "detention.base_rate" in str(info.value)
+
+
+def test_unknown_scenario_names_the_choices():
+    with pytest.raises(SpecError, match="choose one of: default"):
+        load_scenario("nope")
+
+
+def test_malformed_yaml_is_reported_with_its_line(tmp_path):
+    path = tmp_path / "bad.yaml"
+    path.write_text("scenario: x\npopulation: [unclosed\n", encoding="utf-8")
+    with pytest.raises(SpecError, match="not valid YAML"):
+        load_scenario(Path(path))
