@@ -44,9 +44,15 @@ format: setup
 bench: setup
 	$(BIN)/python scripts/bench.py
 
-book: setup
+book: data
 	$(BIN)/mhtrain book
 	@echo "The course website is ready: open _build/html/index.html in your web browser."
+
+lab: setup
+	$(BIN)/mhtrain lab
+
+course: setup
+	$(BIN)/mhtrain course init course
 
 clean:
 	rm -rf _build course workspace book/lessons .pytest_cache .hypothesis

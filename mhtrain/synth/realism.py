@@ -39,7 +39,9 @@ def _share(ds, mask: pd.Series) -> float:
 
 
 def _band_lo(bands: pd.Series) -> pd.Series:
-    return bands.str.extract(r"^(\d+)")[0].astype(int)
+    """Lowest age of each age band label ("15-19" -> 15, "90+" -> 90)."""
+    lows = {b: int(str(b).rstrip("+").split("-")[0]) for b in pd.unique(bands)}
+    return bands.map(lows).astype(int)
 
 
 def _residents(ds, mask=None) -> float:

@@ -260,8 +260,10 @@ _SOURCES = (
 
 
 def _codes(value_set: str, keys: np.ndarray) -> np.ndarray:
-    lookup = {k: code_for(value_set, k) for k in np.unique(keys)}
-    return pd.Series(keys).map(lookup).to_numpy(dtype=object)
+    """NHS codes for an array of internal keys (looked up once per distinct key)."""
+    uniques, inverse = np.unique(np.asarray(keys, dtype=str), return_inverse=True)
+    codes = np.array([code_for(value_set, k) for k in uniques], dtype=object)
+    return codes[inverse]
 
 
 def _team_type_keys(team: np.ndarray) -> np.ndarray:
