@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -306,3 +307,62 @@ def test_book_command_builds_the_cohort_version_on_request(
         assert args.func(args) == 0
         assert calls[-1]["answers"] is answers and calls[-1]["strict"] is True
     assert "index.html" in capsys.readouterr().out
+
+
+# --- providing the browser ------------------------------------------------------------------
+
+
+def _run_ensure_browser(bin_dir: Path, *, ci: bool) -> subprocess.CompletedProcess:
+    """Run scripts/ensure_browser.sh with only ``bin_dir`` on the PATH."""
+    env = {"PATH": str(bin_dir), "CI": "true" if ci else ""}
+    return subprocess.run(
+        ["/bin/bash", str(REPO / "scripts" / "ensure_browser.sh")],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+
+
+def _fake_tool(bin_dir: Path, name: str, body: str) -> None:
+    tool = bin_dir / name
+    tool.write_text(f"#!/bin/bash\n{body}\n")
+    tool.chmod(0o755)
+
+
+def test_browser_script_finds_an_installed_chromium(tmp_path: Path) -> None:
+    _fake_tool(tmp_path, "chromium", "exit 0")
+    result = _run_ensure_browser(tmp_path, ci=False)
+    assert result.returncode == 0
+    assert result.stdout.strip() == str(tmp_path / "chromium")
+
+
+def test_browser_script_asks_to_skip_when_chromium_is_missing_off_ci(tmp_path: Path) -> None:
+    _fake_tool(tmp_path, "apt-get", 'echo called >> "$0.log"; exit 0')
+    result = _run_ensure_browser(tmp_path, ci=False)
+    assert result.returncode == 3
+    assert "apt-get install -y chromium" in result.stderr
+    assert not (tmp_path / "apt-get.log").exists(), "it must not install anything off CI"
+
+
+def test_browser_script_installs_on_ci_and_fails_loudly_when_that_fails(tmp_path: Path) -> None:
+    _fake_tool(tmp_path, "id", "echo 0")
+    _fake_tool(tmp_path, "apt-get", 'echo "$@" >> "$0.log"; exit 100')
+    result = _run_ensure_browser(tmp_path, ci=True)
+    assert result.returncode not in (0, 3)
+    assert "update" in (tmp_path / "apt-get.log").read_text()
+
+
+def test_browser_script_reports_the_chromium_it_installed_on_ci(tmp_path: Path) -> None:
+    _fake_tool(tmp_path, "id", "echo 0")
+    body = (
+        'echo "$@" >> "$0.log"; if [ "$1" = install ]; then /bin/cp "$0.chromium" "${0%/*}/chromium"; fi'
+    )
+    _fake_tool(tmp_path, "apt-get", body)
+    (tmp_path / "apt-get.chromium").write_text("#!/bin/bash\nexit 0\n")
+    (tmp_path / "apt-get.chromium").chmod(0o755)
+    result = _run_ensure_browser(tmp_path, ci=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == str(tmp_path / "chromium")
+    assert "install -y -qq chromium" in (tmp_path / "apt-get.log").read_text()
