@@ -1,0 +1,198 @@
+"""Command-line commands for tutors: ``mhtrain course init | collect | grade | feedback``."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+
+def _lesson_list(text: str) -> list[str]:
+    items = [item.strip() for item in text.replace(" ", ",").split(",")]
+    items = [item for item in items if item]
+    if not items:
+        raise argparse.ArgumentTypeError("give lessons by number or id, for example 00,03")
+    return items
+
+
+def _seconds(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of seconds") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("the cell timeout must be at least 1 second")
+    return value
+
+
+def _run_init(args: argparse.Namespace) -> int:
+    from mhtrain.course.tutor import init_course
+
+    report = init_course(
+        args.dir,
+        lessons=args.lessons,
+        per_student_data=args.per_student_data,
+        course_id=args.course_id,
+        students=args.students,
+        cell_timeout=args.cell_timeout,
+    )
+    print(report.next_steps())
+    return 0
+
+
+def _run_collect(args: argparse.Namespace) -> int:
+    from mhtrain.course.tutor import collect_submissions
+
+    written = collect_submissions(args.dir, args.lesson, args.paths, student=args.student)
+    for path in written:
+        print(f"Collected {path.parent.parent.name}: {path}")
+    print(f"{len(written)} notebook(s) ready to mark with `mhtrain course grade`.")
+    return 0
+
+
+def _run_grade(args: argparse.Namespace) -> int:
+    from mhtrain.course.tutor import grade_lesson
+
+    report = grade_lesson(
+        args.dir,
+        args.lesson,
+        students=args.student or None,
+        output=args.output,
+        progress=not args.quiet,
+    )
+    print(report.summary())
+    return 0
+
+
+def _run_feedback(args: argparse.Namespace) -> int:
+    from mhtrain.course.tutor import refresh_feedback
+
+    report = refresh_feedback(args.dir, args.lesson, output=args.output, progress=not args.quiet)
+    print(report.summary())
+    return 0
+
+
+def add_commands(subparsers: Any) -> None:
+    """Register ``mhtrain course`` and its steps on the ``mhtrain`` command line.
+
+    Parameters
+    ----------
+    subparsers : argparse._SubParsersAction
+        The sub-command registry of the ``mhtrain`` parser.
+    """
+    course = subparsers.add_parser(
+        "course",
+        help="run the course for a group with nbgrader: set up, collect, mark, feedback",
+        description=(
+            "Run the lessons as marked assignments for a group, with nbgrader. "
+            "The tutor guide (book/tutor-guide.md) explains the weekly cycle."
+        ),
+    )
+    steps = course.add_subparsers(dest="course_command", metavar="STEP")
+    steps.required = True
+
+    init = steps.add_parser(
+        "init",
+        help="make an nbgrader course folder from the lessons, or update one",
+        description=(
+            "Make an nbgrader course folder: settings, the tutor's version of each lesson "
+            "(source/), the learners' version (release/), the course data and the gradebook. "
+            "Run it again to update the lessons; the gradebook, submissions and marks are kept."
+        ),
+    )
+    init.add_argument("dir", metavar="DIR", help="the course folder (made if it does not exist)")
+    init.add_argument(
+        "--lessons",
+        type=_lesson_list,
+        default=None,
+        metavar="LIST",
+        help="lessons by number or id, comma-separated, e.g. 00,03 (default: every lesson for "
+        "a new course, the course's own lessons for an update)",
+    )
+    init.add_argument(
+        "--per-student-data",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="give each student their own dataset, made from their student id (default: off; "
+        "an update keeps the course's setting)",
+    )
+    init.add_argument(
+        "--course-id",
+        default=None,
+        metavar="ID",
+        help="the course id (default: the folder's name); it cannot change later",
+    )
+    init.add_argument(
+        "--students",
+        default=None,
+        metavar="FILE.csv",
+        help="a class list to add to the gradebook: a CSV file with a column 'id' and, if you "
+        "wish, first_name, last_name, email",
+    )
+    init.add_argument(
+        "--cell-timeout",
+        type=_seconds,
+        default=None,
+        metavar="SECONDS",
+        help="how long one cell may run while marking before it is stopped (default: 120)",
+    )
+    init.set_defaults(func=_run_init)
+
+    collect = steps.add_parser(
+        "collect",
+        help="add returned notebooks to the course (when there is no JupyterHub)",
+        description=(
+            "Copy notebooks that learners returned (by email or a learning platform) to "
+            "submitted/<student id>/<lesson>/, where marking finds them. Name each file "
+            "<student id>.ipynb, or give --student for a single file."
+        ),
+    )
+    collect.add_argument("dir", metavar="DIR", help="the course folder")
+    collect.add_argument("lesson", metavar="LESSON", help="the lesson, by number or id")
+    collect.add_argument(
+        "paths", nargs="+", metavar="PATH", help="notebooks, or folders of notebooks"
+    )
+    collect.add_argument(
+        "--student", default=None, metavar="ID", help="the student id, for one notebook"
+    )
+    collect.set_defaults(func=_run_collect)
+
+    grade = steps.add_parser(
+        "grade",
+        help="mark every submission of a lesson; write grades and feedback",
+        description=(
+            "Mark every collected submission of a lesson with nbgrader (each in its own "
+            "kernel), then write the grade table (grades/<lesson>.csv, one row per student) "
+            "and each learner's feedback page. Submissions with problems are named at the end; "
+            "they never stop the others from being marked."
+        ),
+    )
+    grade.add_argument("dir", metavar="DIR", help="the course folder")
+    grade.add_argument("lesson", metavar="LESSON", help="the lesson, by number or id")
+    grade.add_argument(
+        "--student",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="mark only this student (repeat for more); default: everyone who handed it in",
+    )
+    grade.add_argument(
+        "--output", default=None, metavar="FILE.csv", help="where to write the grade table"
+    )
+    grade.add_argument("--quiet", action="store_true", help="no progress bars")
+    grade.set_defaults(func=_run_grade)
+
+    feedback = steps.add_parser(
+        "feedback",
+        help="write grades and feedback again, with the marks you gave by hand",
+        description=(
+            "After marking written answers in Formgrader, write the grade table and every "
+            "feedback page again so they include your marks and comments."
+        ),
+    )
+    feedback.add_argument("dir", metavar="DIR", help="the course folder")
+    feedback.add_argument("lesson", metavar="LESSON", help="the lesson, by number or id")
+    feedback.add_argument(
+        "--output", default=None, metavar="FILE.csv", help="where to write the grade table"
+    )
+    feedback.add_argument("--quiet", action="store_true", help="no progress bar")
+    feedback.set_defaults(func=_run_feedback)
