@@ -1,0 +1,110 @@
+"""Generator speed and memory: 1 million and 10 million residents, an England-scale year streamed."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+import numpy as np
+
+ENGLAND = 56_489_800  # residents, Census 2021 (the scenario's own source)
+SDV_ROWS_PER_S = 225_000  # Gaussian copula sampling rate seen on this kind of machine
+FAKER_ROWS_PER_S = 56_000  # row-by-row Faker generator on this kind of machine
+
+_CHILD = r"""
+import json, resource, sys, time
+from mhtrain.synth.stream import stream_to_dir
+started = time.perf_counter()
+m = stream_to_dir(sys.argv[1], population=int(sys.argv[2]), seed=1, formats=("parquet",))
+took = time.perf_counter() - started
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+print(json.dumps({"seconds": took, "rows": sum(m["rows"].values()), "peak": peak,
+                  "people": m["rows"]["people"]}))
+"""
+
+
+def _streamed(population: int) -> dict:
+    with tempfile.TemporaryDirectory() as tmp:
+        out = subprocess.run(
+            [sys.executable, "-c", _CHILD, f"{tmp}/data", str(population)],
+            capture_output=True, text=True, check=True,
+        )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def _numpy_people(n: int, rng: np.random.Generator) -> float:
+    """Rows per second for drawing the people table's columns independently with numpy."""
+    started = time.perf_counter()
+    person = rng.integers(0, 2**32, n).astype(np.uint32)
+    nhs = rng.integers(999_000_000, 999_999_999, n) * 10
+    age = rng.integers(0, 100, n)
+    birth_year = 2023 - age
+    birth_month = rng.integers(1, 13, n)
+    sex = rng.choice(np.array(["1", "2"]), n)
+    eth = rng.choice(np.array(list("ABCDEFGHJKLMNPRS")), n)
+    area = rng.integers(0, 12, n)
+    imd = rng.integers(1, 11, n)
+    _ = (person, nhs, birth_year, birth_month, sex, eth, area, imd)
+    return n / (time.perf_counter() - started)
+
+
+def run() -> list[dict]:
+    import mhtrain
+    from mhtrain.synth import iter_area_tables, prepare
+
+    prepare("default")  # calibration is done once per scenario; time the generation itself
+    rows_out: list[dict] = []
+
+    started = time.perf_counter()
+    ds = mhtrain.generate(population=1_000_000, seed=1)
+    took = time.perf_counter() - started
+    rows = sum(len(t) for t in ds.tables.values())
+    rows_out += [
+        {"name": "1M residents: full record set with truth", "value": took, "unit": "s",
+         "target": "<= 10 s", "ratio": took / 10},
+        {"name": "1M residents: rows per second (all tables)", "value": int(rows / took),
+         "unit": "rows/s", "ratio": rows / took / SDV_ROWS_PER_S,
+         "notes": "ratio to a Gaussian copula sampler (225,000 rows/s); target ratio >= 10"},
+    ]
+    started = time.perf_counter()
+    n_people = n_rows = 0
+    for _, tables, _ in iter_area_tables(population=1_000_000, seed=1):
+        n_people += len(tables["people"])
+        n_rows += sum(len(t) for t in tables.values())
+    took_tables = time.perf_counter() - started
+    people_rate = n_people / took_tables
+    numpy_rate = _numpy_people(n_people, np.random.default_rng(1))
+    rows_out += [
+        {"name": "1M residents: rows/s without the truth record", "value": int(n_rows / took_tables),
+         "unit": "rows/s", "ratio": n_rows / took_tables / SDV_ROWS_PER_S,
+         "notes": "ratio to a Gaussian copula sampler; Faker ratio "
+                  f"{n_rows / took_tables / FAKER_ROWS_PER_S:.0f}"},
+        {"name": "1M residents: people rows/s (whole linked generation)",
+         "value": int(people_rate), "unit": "rows/s", "ratio": people_rate / numpy_rate,
+         "notes": "ratio to numpy drawing the same columns independently"},
+        {"name": "numpy independent draw of the people columns", "value": int(numpy_rate),
+         "unit": "rows/s"},
+    ]
+
+    ten = _streamed(10_000_000)
+    rows_out += [
+        {"name": "10M residents streamed to Parquet", "value": ten["seconds"], "unit": "s"},
+        {"name": "10M residents: rows per second", "value": int(ten["rows"] / ten["seconds"]),
+         "unit": "rows/s", "ratio": ten["rows"] / ten["seconds"] / SDV_ROWS_PER_S},
+        {"name": "10M residents: peak memory", "value": ten["peak"] / 2**20, "unit": "MiB"},
+    ]
+    if os.environ.get("BENCH_QUICK"):
+        return rows_out
+    eng = _streamed(ENGLAND)
+    rows_out += [
+        {"name": "England-scale year (56.5M residents) streamed to Parquet",
+         "value": eng["seconds"], "unit": "s", "target": "<= 180 s", "ratio": eng["seconds"] / 180},
+        {"name": "England-scale year: peak memory", "value": eng["peak"] / 2**20, "unit": "MiB",
+         "target": "<= 2048 MiB", "ratio": eng["peak"] / 2**31},
+        {"name": "England-scale year: rows written", "value": eng["rows"], "unit": "rows"},
+    ]
+    return rows_out
