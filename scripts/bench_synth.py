@@ -31,7 +31,9 @@ def _streamed(population: int) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         out = subprocess.run(
             [sys.executable, "-c", _CHILD, f"{tmp}/data", str(population)],
-            capture_output=True, text=True, check=True,
+            capture_output=True,
+            text=True,
+            check=True,
         )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
@@ -64,11 +66,20 @@ def run() -> list[dict]:
     took = time.perf_counter() - started
     rows = sum(len(t) for t in ds.tables.values())
     rows_out += [
-        {"name": "1M residents: full record set with truth", "value": took, "unit": "s",
-         "target": "<= 10 s", "ratio": took / 10},
-        {"name": "1M residents: rows per second (all tables)", "value": int(rows / took),
-         "unit": "rows/s", "ratio": rows / took / SDV_ROWS_PER_S,
-         "notes": "ratio to a Gaussian copula sampler (225,000 rows/s); target ratio >= 10"},
+        {
+            "name": "1M residents: full record set with truth",
+            "value": took,
+            "unit": "s",
+            "target": "<= 10 s",
+            "ratio": took / 10,
+        },
+        {
+            "name": "1M residents: rows per second (all tables)",
+            "value": int(rows / took),
+            "unit": "rows/s",
+            "ratio": rows / took / SDV_ROWS_PER_S,
+            "notes": "ratio to a Gaussian copula sampler (225,000 rows/s); target ratio >= 10",
+        },
     ]
     started = time.perf_counter()
     n_people = n_rows = 0
@@ -79,32 +90,57 @@ def run() -> list[dict]:
     people_rate = n_people / took_tables
     numpy_rate = _numpy_people(n_people, np.random.default_rng(1))
     rows_out += [
-        {"name": "1M residents: rows/s without the truth record", "value": int(n_rows / took_tables),
-         "unit": "rows/s", "ratio": n_rows / took_tables / SDV_ROWS_PER_S,
-         "notes": "ratio to a Gaussian copula sampler; Faker ratio "
-                  f"{n_rows / took_tables / FAKER_ROWS_PER_S:.0f}"},
-        {"name": "1M residents: people rows/s (whole linked generation)",
-         "value": int(people_rate), "unit": "rows/s", "ratio": people_rate / numpy_rate,
-         "notes": "ratio to numpy drawing the same columns independently"},
-        {"name": "numpy independent draw of the people columns", "value": int(numpy_rate),
-         "unit": "rows/s"},
+        {
+            "name": "1M residents: rows/s without the truth record",
+            "value": int(n_rows / took_tables),
+            "unit": "rows/s",
+            "ratio": n_rows / took_tables / SDV_ROWS_PER_S,
+            "notes": "ratio to a Gaussian copula sampler; Faker ratio "
+            f"{n_rows / took_tables / FAKER_ROWS_PER_S:.0f}",
+        },
+        {
+            "name": "1M residents: people rows/s (whole linked generation)",
+            "value": int(people_rate),
+            "unit": "rows/s",
+            "ratio": people_rate / numpy_rate,
+            "notes": "ratio to numpy drawing the same columns independently",
+        },
+        {
+            "name": "numpy independent draw of the people columns",
+            "value": int(numpy_rate),
+            "unit": "rows/s",
+        },
     ]
 
     ten = _streamed(10_000_000)
     rows_out += [
         {"name": "10M residents streamed to Parquet", "value": ten["seconds"], "unit": "s"},
-        {"name": "10M residents: rows per second", "value": int(ten["rows"] / ten["seconds"]),
-         "unit": "rows/s", "ratio": ten["rows"] / ten["seconds"] / SDV_ROWS_PER_S},
+        {
+            "name": "10M residents: rows per second",
+            "value": int(ten["rows"] / ten["seconds"]),
+            "unit": "rows/s",
+            "ratio": ten["rows"] / ten["seconds"] / SDV_ROWS_PER_S,
+        },
         {"name": "10M residents: peak memory", "value": ten["peak"] / 2**20, "unit": "MiB"},
     ]
     if os.environ.get("BENCH_QUICK"):
         return rows_out
     eng = _streamed(ENGLAND)
     rows_out += [
-        {"name": "England-scale year (56.5M residents) streamed to Parquet",
-         "value": eng["seconds"], "unit": "s", "target": "<= 180 s", "ratio": eng["seconds"] / 180},
-        {"name": "England-scale year: peak memory", "value": eng["peak"] / 2**20, "unit": "MiB",
-         "target": "<= 2048 MiB", "ratio": eng["peak"] / 2**31},
+        {
+            "name": "England-scale year (56.5M residents) streamed to Parquet",
+            "value": eng["seconds"],
+            "unit": "s",
+            "target": "<= 180 s",
+            "ratio": eng["seconds"] / 180,
+        },
+        {
+            "name": "England-scale year: peak memory",
+            "value": eng["peak"] / 2**20,
+            "unit": "MiB",
+            "target": "<= 2048 MiB",
+            "ratio": eng["peak"] / 2**31,
+        },
         {"name": "England-scale year: rows written", "value": eng["rows"], "unit": "rows"},
     ]
     return rows_out

@@ -206,7 +206,7 @@ def datapackage(dataset, formats) -> dict[str, Any]:
             )
     cited = sorted({s["source"] for s in schema.values() if s.get("source")})
     return {
-        "profile": "tabular-data-package",
+        "profile": "data-package",
         "name": "mhtrain-synthetic-mental-health-records",
         "title": "mhtrain synthetic mental health records (no real people)",
         "description": (

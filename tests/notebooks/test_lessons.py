@@ -28,8 +28,9 @@ def _execute(path: Path, workdir: Path, **env: str) -> nbformat.NotebookNode:
     saved = {k: os.environ.get(k) for k in env}
     os.environ.update(env)
     try:
-        NotebookClient(nb, timeout=300, kernel_name="python3",
-                       resources={"metadata": {"path": str(workdir)}}).execute()
+        NotebookClient(
+            nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(workdir)}}
+        ).execute()
     finally:
         for key, value in saved.items():
             if value is None:
@@ -97,8 +98,10 @@ def graded_course(tmp_path_factory):
         lesson = lesson_id(source)
         made = api.generate_assignment(lesson)
         assert made["success"], made.get("log", "")[-3000:]
-        for student, notebook in (("blank", root / "release" / lesson / f"{lesson}.ipynb"),
-                                  ("full", source)):
+        for student, notebook in (
+            ("blank", root / "release" / lesson / f"{lesson}.ipynb"),
+            ("full", source),
+        ):
             target = root / "submitted" / student / lesson
             target.mkdir(parents=True)
             shutil.copy(notebook, target / f"{lesson}.ipynb")
@@ -133,7 +136,9 @@ def test_nbgrader_scores_a_blank_notebook_zero_and_the_solution_full_marks(path,
         assert full.max_code_score > 0
         assert blank.code_score == 0
         assert full.code_score == full.max_code_score, [
-            (g.name, g.score, g.max_score) for nb in full.notebooks for g in nb.grades
+            (g.name, g.score, g.max_score)
+            for nb in full.notebooks
+            for g in nb.grades
             if g.auto_score is not None and g.score < g.max_score
         ]
 
@@ -142,7 +147,8 @@ def _markdown(path: Path) -> str:
     """The learner-facing Markdown of a lesson (tutor notes left out)."""
     nb = source_notebook(path)
     return "\n".join(
-        c.source for c in nb.cells
+        c.source
+        for c in nb.cells
         if c.cell_type == "markdown" and "tutor-note" not in c.metadata.get("tags", [])
     )
 
@@ -150,15 +156,19 @@ def _markdown(path: Path) -> str:
 @pytest.mark.parametrize("path", LESSONS, ids=IDS)
 def test_lesson_opens_with_audience_time_and_objectives_and_ends_with_key_points(path):
     text = _markdown(path)
-    for heading in ("Who this is for", "Time needed", "What you will learn", "Key points",
-                    "Reflection"):
+    for heading in (
+        "Who this is for",
+        "Time needed",
+        "What you will learn",
+        "Key points",
+        "Reflection",
+    ):
         assert heading.lower() in text.lower(), f"{path.name} lacks '{heading}'"
     assert text.lower().index("what you will learn") < text.lower().index("key points")
     assert "synthetic" in text.lower(), f"{path.name} should say the data are synthetic"
 
 
-SENSITIVE = re.compile(r"\b(detain|detention|restrain|restraint|self-harm|suicide|seclusion)",
-                       re.I)
+SENSITIVE = re.compile(r"\b(detain|detention|restrain|restraint|self-harm|suicide|seclusion)", re.I)
 
 
 @pytest.mark.parametrize("path", LESSONS, ids=IDS)
@@ -186,8 +196,11 @@ def test_lesson_language_is_person_first(path):
         assert re.search(r"detained under|Mental Health Act", text), "explain 'sectioned'"
 
 
-@pytest.mark.parametrize("path", [p for p in LESSONS if lesson_id(p)[:2] in {"00", "01", "02", "03"}],
-                         ids=[i for i in IDS if i[:2] in {"00", "01", "02", "03"}])
+@pytest.mark.parametrize(
+    "path",
+    [p for p in LESSONS if lesson_id(p)[:2] in {"00", "01", "02", "03"}],
+    ids=[i for i in IDS if i[:2] in {"00", "01", "02", "03"}],
+)
 def test_first_lessons_are_easy_to_read(path):
     """Flesch reading ease of the explanatory text is at least 60 (lessons 0 to 3)."""
     from mhtrain.course.readability import flesch_reading_ease
