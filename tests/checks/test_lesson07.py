@@ -373,7 +373,7 @@ def test_lesson_is_easy_to_read_and_has_a_content_note():
 
     text = LESSON.read_text()
     assert flesch_reading_ease(LESSON) >= TARGET
-    assert "**Content note:**" in text.split("**Who this is for:**")[0]
+    assert "**Content note.**" in text.split("**Who this is for:**")[0]
     for heading in (
         "**Time needed:**",
         "**What you will learn.**",
