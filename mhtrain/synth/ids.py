@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 
 _BITS = 32
@@ -75,10 +77,13 @@ def is_valid_nhs_number(numbers: np.ndarray) -> np.ndarray:
     return ok & (check != 10) & (check == values % 10)
 
 
+@lru_cache(maxsize=4)
 def test_range_nhs_numbers(seed: int) -> np.ndarray:
-    """Every valid NHS number in the 999 test range, in a seed-dependent order."""
+    """Every valid NHS number in the 999 test range, in a seed-dependent order (read-only)."""
     body = 999_000_000 + np.arange(1_000_000, dtype=np.int64)
     check = nhs_check_digit(body)
     valid = check != 10
     numbers = body[valid] * 10 + check[valid]
-    return np.random.default_rng([int(seed), 999]).permutation(numbers)
+    shuffled = np.random.default_rng([int(seed), 999]).permutation(numbers)
+    shuffled.flags.writeable = False
+    return shuffled

@@ -173,11 +173,9 @@ def generate_area(ctx: AreaContext) -> tuple[dict[str, pd.DataFrame], dict]:
         {
             "referral_id": referral_id,
             "person_id": person_id[ref_person],
-            "service_team_type": _codes("service_team_type", _team_type_keys(team)),
-            "service_team_age_group": _codes(
-                "service_team_age_group", _team_age_group_keys(team, r_age)
-            ),
-            "referral_source": _codes("referral_source", np.asarray(_SOURCES)[source]),
+            "service_team_type": _codes_at("service_team_type", _TEAM_TYPE_KEYS, team),
+            "service_team_age_group": _team_age_group_codes(team, r_age),
+            "referral_source": _codes_at("referral_source", _SOURCES, source),
             "referral_date": start + ref_day * _DAY,
             "first_contact_date": np.where(seen, start + first_day * _DAY, np.datetime64("NaT")),
             "discharge_date": np.where(
@@ -259,24 +257,22 @@ _SOURCES = (
 )
 
 
-def _codes(value_set: str, keys: np.ndarray) -> np.ndarray:
-    """NHS codes for an array of internal keys (looked up once per distinct key)."""
-    uniques, inverse = np.unique(np.asarray(keys, dtype=str), return_inverse=True)
-    codes = np.array([code_for(value_set, k) for k in uniques], dtype=object)
-    return codes[inverse]
+def _codes_at(value_set: str, keys, index: np.ndarray) -> np.ndarray:
+    """NHS codes for positions ``index`` into a list of internal ``keys``."""
+    codes = np.array([code_for(value_set, k) for k in keys], dtype=object)
+    return codes[np.asarray(index, dtype=np.intp)]
 
 
-def _team_type_keys(team: np.ndarray) -> np.ndarray:
-    """MHSDS team type of each referral: children's community teams are community teams whose
-    age group (a separate data item) is children and young people."""
-    keys = np.asarray(_TEAMS)[team]
-    return np.where(keys == "cyp", "community_mh", keys)
+# MHSDS team type of each of our teams: children's community teams are community teams whose
+# age group (a separate data item) is children and young people.
+_TEAM_TYPE_KEYS = tuple("community_mh" if t == "cyp" else t for t in _TEAMS)
 
 
-def _team_age_group_keys(team: np.ndarray, age: np.ndarray) -> np.ndarray:
+def _team_age_group_codes(team: np.ndarray, age: np.ndarray) -> np.ndarray:
     older_team = team == _TEAMS.index("older_adult")
-    return np.where(
-        age < 18, "cyp", np.where(older_team, "older_adult_only", "adult_and_older_adult")
+    group = np.where(age < 18, 0, np.where(older_team, 1, 2))
+    return _codes_at(
+        "service_team_age_group", ("cyp", "older_adult_only", "adult_and_older_adult"), group
     )
 
 
@@ -393,10 +389,8 @@ def _care_contacts(
             "contact_id": make_ids("contact", ctx.seed, ctx.area, np.arange(len(idx))),
             "referral_id": referrals.referral_id.to_numpy()[idx],
             "contact_date": (start + day * _DAY).astype("datetime64[s]"),
-            "attendance": _codes("attendance", np.asarray(att_keys)[attendance]),
-            "consultation_mechanism": _codes(
-                "consultation_mechanism", np.asarray(med_keys)[medium]
-            ),
+            "attendance": _codes_at("attendance", att_keys, attendance),
+            "consultation_mechanism": _codes_at("consultation_mechanism", med_keys, medium),
         }
     )
 
@@ -485,7 +479,7 @@ def _hospital(ctx, rng, detained, on_cto, det_start_day, person_id, age, persons
             "detention_id": make_ids("detention", ctx.seed, ctx.area, np.arange(len(d_person))),
             "person_id": person_id[d_person],
             "spell_id": np.where(in_hosp, spell_ids[:n_spells][spell_no] if n_spells else "", None),
-            "legal_status": _codes("mha_legal_status", status_keys),
+            "legal_status": _codes_at("mha_legal_status", keys, status),
             "start_date": (start + d_start * _DAY).astype("datetime64[s]"),
             "end_date": np.where(d_end < ndays, start + d_end * _DAY, nat).astype("datetime64[s]"),
         }
@@ -525,9 +519,7 @@ def _hospital(ctx, rng, detained, on_cto, det_start_day, person_id, age, persons
             ),
             "spell_id": spell_ids[ri_spell],
             "person_id": person_id[sp_person[ri_spell]],
-            "intervention_type": _codes(
-                "restrictive_intervention_type", np.asarray(ri_keys)[ri_type]
-            ),
+            "intervention_type": _codes_at("restrictive_intervention_type", ri_keys, ri_type),
             "intervention_date": (start + ri_day * _DAY).astype("datetime64[s]"),
         }
     )
