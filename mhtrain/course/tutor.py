@@ -1481,16 +1481,16 @@ def grade_lesson(
     for student in _progress(handed_in, desc=f"Marking {name}", enabled=progress):
         path = submitted_dir / student / name / f"{name}.ipynb"
         submitted, unreadable = _read_notebook(path)
-        found: list[str] = []
-        if unreadable and path.is_file():
+        if submitted is None:
+            others = sorted(p.name for p in path.parent.glob("*.ipynb") if p != path)
+            reason = unreadable or "the notebook could not be read"
+            if others:
+                reason += f" (the folder holds {', '.join(others)})"
             statuses[student] = NOT_GRADED
-            unmarked[student] = [unreadable]
-            report.problems[student] = [unreadable]
+            unmarked[student] = [reason]
+            report.problems[student] = [reason]
             continue
-        if unreadable:
-            found.append(unreadable)  # nbgrader marks a missing notebook 0
-        else:
-            found.extend(_source_problems(submitted, release))
+        found = _source_problems(submitted, release)
         result = api.autograde(name, student, force=True, create=True)
         if not result["success"]:
             reason = f"nbgrader could not mark it ({_last_line(result.get('error'))})"
