@@ -364,9 +364,11 @@ def write_lessons(book_dir: Path, *, answers: bool = True) -> list[Path]:
 
 
 def _book_env() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in _PERSONAL_DATA_VARS}
+    # MPLBACKEND is dropped too: lessons must draw with the kernel's inline backend, or their
+    # figures never reach the page.
+    drop = (*_PERSONAL_DATA_VARS, "MPLBACKEND")
+    env = {k: v for k, v in os.environ.items() if k not in drop}
     env.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
-    env.setdefault("MPLBACKEND", "Agg")
     return env
 
 

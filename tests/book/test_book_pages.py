@@ -221,8 +221,12 @@ def test_personal_dataset_settings_do_not_reach_the_book_build(
 ) -> None:
     monkeypatch.setenv("MHTRAIN_SEED", "7")
     monkeypatch.setenv("MHTRAIN_STUDENT", "learner-1")
+    monkeypatch.setenv("MPLBACKEND", "Agg")  # would stop figures reaching the page
+    monkeypatch.setenv("HOME", "/home/somebody")
     env = bookpages._book_env()
     assert "MHTRAIN_SEED" not in env and "MHTRAIN_STUDENT" not in env
+    assert "MPLBACKEND" not in env
+    assert env["HOME"] == "/home/somebody"
 
 
 def test_build_error_names_the_failing_cell_not_kernel_noise() -> None:
@@ -356,9 +360,7 @@ def test_browser_script_installs_on_ci_and_fails_loudly_when_that_fails(tmp_path
 
 def test_browser_script_reports_the_chromium_it_installed_on_ci(tmp_path: Path) -> None:
     _fake_tool(tmp_path, "id", "echo 0")
-    body = (
-        'echo "$@" >> "$0.log"; if [ "$1" = install ]; then /bin/cp "$0.chromium" "${0%/*}/chromium"; fi'
-    )
+    body = 'echo "$@" >> "$0.log"; if [ "$1" = install ]; then /bin/cp "$0.chromium" "${0%/*}/chromium"; fi'
     _fake_tool(tmp_path, "apt-get", body)
     (tmp_path / "apt-get.chromium").write_text("#!/bin/bash\nexit 0\n")
     (tmp_path / "apt-get.chromium").chmod(0o755)
