@@ -554,6 +554,20 @@ def _last_line(text: str | None) -> str:
     return lines[-1] if lines else "no message"
 
 
+_EXCEPTION_LINE = re.compile(r"^(?:[A-Za-z_][\w.]*\.)?(\w*(?:Error|Exception)): (.+)$")
+
+
+def _reason(result: dict[str, Any]) -> str:
+    """The most telling error line of a failed nbgrader call (its log names the real cause)."""
+    text = "\n".join([result.get("log") or "", result.get("error") or ""])
+    found = []
+    for line in text.splitlines():
+        match = _EXCEPTION_LINE.match(line.strip())
+        if match and "see the the above traceback" not in line:
+            found.append(f"{match.group(1)}: {match.group(2)}")
+    return found[-1] if found else _last_line(result.get("error"))
+
+
 # --------------------------------------------------------------------------------------------
 # Students.
 # --------------------------------------------------------------------------------------------
@@ -970,7 +984,7 @@ def _release_lesson(api: Any, root: Path, built: Path) -> str | None:
         if backup is not None:
             backup.unlink()
         return None
-    reason = _last_line(result.get("error"))
+    reason = _reason(result)
     if backup is not None:
         os.replace(backup, target)
         api.generate_assignment(lesson, force=True, create=True)
@@ -1414,7 +1428,7 @@ def _feedback_for(
         if result["success"] and found:
             pages[student] = found[0]
         else:
-            failed[student] = _last_line(result.get("error"))
+            failed[student] = _reason(result)
     return pages, failed
 
 
@@ -1493,7 +1507,7 @@ def grade_lesson(
         found = _source_problems(submitted, release)
         result = api.autograde(name, student, force=True, create=True)
         if not result["success"]:
-            reason = f"nbgrader could not mark it ({_last_line(result.get('error'))})"
+            reason = f"nbgrader could not mark it ({_reason(result)})"
             statuses[student] = NOT_GRADED
             unmarked[student] = [*found, reason]
             report.problems[student] = unmarked[student]

@@ -361,8 +361,13 @@ def _norm(text: str) -> str:
 
 
 def _secrets(source) -> dict[str, set[str]]:
-    """Lines of hidden tests, solutions (code and model answers) and tutor notes."""
+    """Lines of hidden tests, solutions (code and model answers) and tutor notes.
+
+    A line that the lesson also shows openly (a sentence repeated in the text, say) is no
+    secret, so it is left out.
+    """
     found: dict[str, set[str]] = {"hidden test": set(), "solution": set(), "tutor note": set()}
+    visible: list[str] = []
     for cell in source.cells:
         lines = cell.source.split("\n")
         if TUTOR_NOTE_TAG in cell.get("metadata", {}).get("tags", []):
@@ -378,9 +383,18 @@ def _secrets(source) -> dict[str, set[str]]:
                     region = "solution"
                 elif "END HIDDEN TESTS" in line or "END SOLUTION" in line:
                     region = None
-                elif region:
-                    found[region].add(line)
-    return {kind: {n for n in map(_norm, lines) if len(n) >= 6} for kind, lines in found.items()}
+                else:
+                    if region:
+                        found[region].add(line)
+                    else:
+                        visible.append(line)
+        else:
+            visible.extend(lines)
+    shown = _norm("\n".join(visible))
+    return {
+        kind: {n for n in map(_norm, lines) if len(n) >= 6 and n not in shown}
+        for kind, lines in found.items()
+    }
 
 
 def _page_text(path: Path) -> str:
