@@ -13,6 +13,7 @@ __all__ = [
     "Dataset",
     "broad_ethnic_group",
     "codes",
+    "dictionary",
     "generate",
     "load",
     "seed_for_student",
@@ -26,7 +27,7 @@ def __getattr__(name: str) -> Any:
         from mhtrain import synth
 
         return getattr(synth, name)
-    if name in {"load", "seed_for_student", "codes", "broad_ethnic_group"}:
+    if name in {"load", "seed_for_student", "codes", "broad_ethnic_group", "dictionary"}:
         from mhtrain import data
 
         return getattr(data, name)

@@ -172,3 +172,39 @@ def broad_ethnic_group(codes: pd.Series) -> pd.Series:
     from mhtrain.synth.realism import broad_group
 
     return broad_group(pd.Series(codes))
+
+
+def dictionary(table: str | None = None) -> pd.DataFrame:
+    """The data dictionary as a table: one row per field.
+
+    Parameters
+    ----------
+    table
+        Only this table's fields (e.g. ``"care_contacts"``); all tables when ``None``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``table``, ``field``, ``type``, ``description``, ``codes`` (the code list name, if
+        any), ``links_to`` and ``illustrative``.
+    """
+    from mhtrain.specload import load_schema
+
+    schema = load_schema()
+    if table is not None and table not in schema:
+        raise MhtrainError(f"unknown table '{table}'; choose one of: {', '.join(schema)}")
+    rows = [
+        {
+            "table": name,
+            "field": f["name"],
+            "type": f["type"],
+            "description": f["description"],
+            "codes": f.get("codes", ""),
+            "links_to": f.get("references", ""),
+            "illustrative": bool(f.get("illustrative", False)),
+        }
+        for name, spec in schema.items()
+        if table in (None, name)
+        for f in spec["fields"]
+    ]
+    return pd.DataFrame(rows)

@@ -311,6 +311,20 @@ def code_for(value_set: str, key: str) -> str:
     raise SpecError(f"codes.yaml: value set '{value_set}' has no key '{key}'; add it")
 
 
+_FIELD_KEYS = {
+    "name",
+    "type",
+    "codes",
+    "description",
+    "key",
+    "references",
+    "nullable",
+    "min",
+    "max",
+    "illustrative",
+}
+
+
 @cache
 def load_schema() -> dict[str, dict[str, Any]]:
     """Return the table definitions in ``schema.yaml``, checked against the code lists."""
@@ -323,6 +337,12 @@ def load_schema() -> dict[str, dict[str, Any]]:
                 f"schema.yaml: table '{table}' names unknown source '{entry['source']}'"
             )
         for f in entry["fields"]:
+            unknown = set(f) - _FIELD_KEYS
+            if unknown:
+                raise SpecError(
+                    f"schema.yaml: {table}.{f.get('name')} has unknown keys {sorted(unknown)}; "
+                    "quote descriptions that contain commas"
+                )
             if f.get("codes") and f["codes"] not in codes:
                 raise SpecError(
                     f"schema.yaml: {table}.{f['name']} uses value set '{f['codes']}' "

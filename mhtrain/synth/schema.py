@@ -111,10 +111,11 @@ def dictionary_markdown() -> str:
             if f.get("references"):
                 desc += f" Links to `{f['references']}`."
             code_note = (
-                f"see [{f['codes']}](#codes-{f['codes'].replace('_', '-')})"
+                f"{{ref}}`{f['codes']} <codes-{f['codes'].replace('_', '-')}>`"
                 if f.get("codes")
                 else ""
             )
+
             out.append(f"| `{f['name']}` | {f['type']} | {desc} | {code_note} |")
         out.append("")
     out += ["## Code lists", ""]
@@ -123,9 +124,10 @@ def dictionary_markdown() -> str:
         entry = codes[name]
         src = sources[entry["source"]]
         out += [
+            f"(codes-{name.replace('_', '-')})=",
             f"### Codes: {name}",
             "",
-            f"({{#codes-{name.replace('_', '-')}}}) {entry.get('description', '')}",
+            entry.get("description", ""),
             f"Source: [{src['title']}]({src['url']}).",
             "",
             "| Code | Meaning |",

@@ -49,3 +49,21 @@ def test_manifest_checksums_match_the_files(written):
 def test_readme_says_plainly_that_no_real_person_is_in_the_data():
     text = (data_dir() / "README.md").read_text()
     assert "No real person is in these data" in text
+
+
+def test_dictionary_lists_every_field_of_a_table_and_refuses_unknown_tables():
+    from mhtrain.errors import MhtrainError
+
+    fields = mhtrain.dictionary("care_contacts")
+    assert list(fields.field) == list(mhtrain.load().care_contacts.columns)
+    assert fields.description.str.len().min() > 10
+    with pytest.raises(MhtrainError, match="unknown table"):
+        mhtrain.dictionary("patients")
+
+
+def test_data_dictionary_page_links_each_code_list_to_its_own_section():
+    from mhtrain.synth.schema import dictionary_markdown
+
+    text = dictionary_markdown()
+    for target in set(__import__("re").findall(r"<(codes-[a-z-]+)>", text)):
+        assert f"({target})=" in text, target
