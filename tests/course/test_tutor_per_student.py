@@ -1,0 +1,79 @@
+"""Per-student data: each submission is marked against the dataset of the student who made it."""
+
+from __future__ import annotations
+
+import copy
+import math
+
+import nbformat
+import pytest
+
+import mhtrain
+from mhtrain.checks import lesson00
+from mhtrain.course.tutor import grade_lesson, init_course, model_submission, read_course
+from mhtrain.data import seed_for_student
+
+pytestmark = pytest.mark.slow
+
+LESSON = "00-getting-started"
+COURSE = "demo-2025"
+
+
+def _answer(nb, value: float):
+    """The model submission with exercise 1 answered by a typed-in number."""
+    nb = copy.deepcopy(nb)
+    for cell in nb.cells:
+        if cell.metadata.get("nbgrader", {}).get("grade_id") == "q1-answer":
+            cell.source = f"percent_in_contact = {value!r}"
+    return nb
+
+
+def test_each_student_is_marked_against_their_own_dataset(tmp_path):
+    root = tmp_path / "course"
+    report = init_course(root, lessons=["00"], per_student_data=True, course_id=COURSE)
+    assert report.per_student_data and read_course(root).per_student_data
+    assert "MHTRAIN_STUDENT" in report.next_steps()
+
+    # What each number should be: from ana's own dataset, and from the shared course dataset.
+    own = lesson00.q1.expected(data=mhtrain.load(seed=seed_for_student("ana", course=COURSE)))
+    shared = lesson00.q1.expected(data=mhtrain.load())
+    tolerance = lesson00.q1.rel_tol
+    assert not math.isclose(own, shared, rel_tol=tolerance), "the two datasets must differ"
+
+    release = nbformat.read(root / "release" / LESSON / f"{LESSON}.ipynb", as_version=4)
+    source = nbformat.read(root / "source" / LESSON / f"{LESSON}.ipynb", as_version=4)
+    worked = model_submission(source, release)
+    handed_in = {
+        "ana": _answer(worked, own),  # typed in her own dataset's answer: right for her
+        "ben": _answer(worked, shared),  # typed in the shared dataset's answer: not his data
+        "cat": worked,  # computed it in the notebook: right on any dataset
+    }
+    for student, nb in handed_in.items():
+        folder = root / "submitted" / student / LESSON
+        folder.mkdir(parents=True)
+        nbformat.write(nb, folder / f"{LESSON}.ipynb")
+
+    graded = grade_lesson(root, LESSON, progress=False)
+    rows = {row["student_id"]: row for row in graded.rows}
+    points = float(
+        next(
+            c.metadata["nbgrader"]["points"]
+            for c in source.cells
+            if c.metadata.get("nbgrader", {}).get("grade_id") == "q1-test"
+        )
+    )
+    assert float(rows["ana"]["q1-test"]) == points
+    assert float(rows["ben"]["q1-test"]) == 0
+    assert float(rows["cat"]["q1-test"]) == points
+    assert not graded.problems
+
+    # The marked copy shows ana's own numbers, not the shared dataset's.
+    marked = root / "autograded" / "ana" / LESSON / f"{LESSON}.ipynb"
+    printed = "".join(
+        out.get("text", "")
+        for cell in nbformat.read(marked, as_version=4).cells
+        for out in cell.get("outputs", [])
+    )
+    people_own = len(mhtrain.load(seed=seed_for_student("ana", course=COURSE)).people)
+    assert people_own != len(mhtrain.load().people)
+    assert f"People in contact with services: {people_own}" in printed
