@@ -276,7 +276,7 @@ q2 = ChoiceExercise(
     },
     answer="b",
     hints=[
-        "Think back to the privacy part of lesson 9: what can a few fields about a person do?",
+        "Think back to the privacy part of Lesson 9: what can a few fields about a person do?",
         "Which option is about the people in the data, not about files or software?",
     ],
     solution='answer_q2 = "b"',
