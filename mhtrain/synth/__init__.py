@@ -14,13 +14,29 @@ from mhtrain.synth import model
 from mhtrain.synth.dataset import TABLE_ORDER, Dataset
 from mhtrain.synth.ids import test_range_nhs_numbers
 from mhtrain.synth.population import draw_area_cells, draw_area_totals, joint_distribution
-from mhtrain.synth.records import AreaContext, generate_area
+from mhtrain.synth.records import _SEX_CODES, AreaContext, generate_area, labels
 from mhtrain.synth.scenario import Scenario
 from mhtrain.synth.schema import coerce_types
 from mhtrain.synth.talking import generate_talking_therapies
 
 GENERATOR_VERSION = "1"
-__all__ = ["Dataset", "generate", "iter_area_tables", "prepare", "GENERATOR_VERSION"]
+
+
+def describe_planted_effects(scenario: str = "default") -> str:
+    """Markdown for the book: the published figures reproduced and every scenario setting."""
+    from mhtrain.synth.describe import describe_planted_effects as describe
+
+    return describe(scenario)
+
+
+__all__ = [
+    "Dataset",
+    "describe_planted_effects",
+    "generate",
+    "iter_area_tables",
+    "prepare",
+    "GENERATOR_VERSION",
+]
 
 
 def _check_args(population: object, seed: object) -> tuple[int, int]:
@@ -87,9 +103,9 @@ def _population_table(sc: Scenario, area: int, cells: np.ndarray) -> pd.DataFram
     return pd.DataFrame(
         {
             "area_code": str(sc.areas.area_code.iloc[area]),
-            "age_band": np.asarray(sc.age_bands)[g],
-            "sex": (s + 1).astype(str),
-            "ethnic_category": np.asarray(sc.ethnic_codes)[e],
+            "age_band": labels(sc.age_bands, g),
+            "sex": labels(_SEX_CODES, s),
+            "ethnic_category": labels(sc.ethnic_codes, e),
             "imd_decile": (d + 1).astype(np.int32),
             "residents": cells[d, e, g, s].astype(np.int64),
         }

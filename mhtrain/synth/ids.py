@@ -5,6 +5,8 @@ from __future__ import annotations
 from functools import lru_cache
 
 import numpy as np
+import pandas as pd
+import pyarrow as pa
 
 _BITS = 32
 _MASK = np.uint64((1 << _BITS) - 1)
@@ -30,7 +32,7 @@ def _mix(x: np.ndarray, key: int) -> np.ndarray:
     return x
 
 
-def make_ids(kind: str, seed: int, area: int, seq: np.ndarray) -> np.ndarray:
+def make_ids(kind: str, seed: int, area: int, seq: np.ndarray) -> pd.api.extensions.ExtensionArray:
     """Eight-character hexadecimal ids, unique for distinct (area, seq) within one kind.
 
     Parameters
@@ -53,7 +55,9 @@ def make_ids(kind: str, seed: int, area: int, seq: np.ndarray) -> np.ndarray:
     shifts = np.arange(_BITS - 4, -1, -4, dtype=np.uint64)
     nibbles = (mixed[:, None] >> shifts[None, :]) & np.uint64(0xF)
     chars = _HEX[nibbles.astype(np.intp)]
-    return chars.view(f"S{_BITS // 4}").ravel().astype(str)
+    raw = chars.view(f"S{_BITS // 4}").ravel()
+    # Straight into an Arrow-backed string column: no Python objects for millions of ids.
+    return pd.array(pa.array(raw, type=pa.binary(_BITS // 4)).cast(pa.string()), dtype="str")
 
 
 def nhs_check_digit(body: np.ndarray) -> np.ndarray:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 from scipy.special import expit, logit
 
 from mhtrain.specload import code_for
@@ -73,10 +74,9 @@ def _birth(ctx: AreaContext, rng, age: np.ndarray) -> tuple[np.ndarray, np.ndarr
     return total // 12, total % 12 + 1
 
 
-def _band_labels(sc: Scenario, age: np.ndarray) -> np.ndarray:
+def _band_labels(sc: Scenario, age: np.ndarray) -> pd.api.extensions.ExtensionArray:
     lo, _ = sc.age_bounds
-    band = np.searchsorted(lo, age, side="right") - 1
-    return np.asarray(sc.age_bands)[band]
+    return labels(sc.age_bands, np.searchsorted(lo, age, side="right") - 1)
 
 
 def generate_area(ctx: AreaContext) -> tuple[dict[str, pd.DataFrame], dict]:
@@ -158,12 +158,15 @@ def generate_area(ctx: AreaContext) -> tuple[dict[str, pd.DataFrame], dict]:
     people = pd.DataFrame(
         {
             "person_id": person_id,
-            "nhs_number": ctx.nhs_numbers[seq % len(ctx.nhs_numbers)].astype(str),
+            "nhs_number": pd.array(
+                pa.array(ctx.nhs_numbers[seq % len(ctx.nhs_numbers)]).cast(pa.string()),
+                dtype="str",
+            ),
             "birth_year": birth_year.astype(np.int32),
             "birth_month": birth_month.astype(np.int32),
             "age": age.astype(np.int32),
-            "age_band": np.asarray(sc.age_bands)[persons["band"]],
-            "sex": (persons["sex"] + 1).astype(str),
+            "age_band": labels(sc.age_bands, persons["band"]),
+            "sex": labels(_SEX_CODES, persons["sex"]),
             "ethnic_category": recorded,
             "area_code": ctx.area_code,
             "imd_decile": (persons["decile"] + 1).astype(np.int32),
@@ -257,10 +260,18 @@ _SOURCES = (
 )
 
 
+def labels(values, index: np.ndarray) -> pd.api.extensions.ExtensionArray:
+    """A string column holding ``values[index]``, built in Arrow without Python objects."""
+    table = pa.array([str(v) for v in values], type=pa.string())
+    return pd.array(table.take(pa.array(np.asarray(index, dtype=np.int64))), dtype="str")
+
+
+_SEX_CODES = ("1", "2")  # positions 0 and 1 of the sex dimension; codes checked by the schema
+
+
 def _codes_at(value_set: str, keys, index: np.ndarray) -> np.ndarray:
     """NHS codes for positions ``index`` into a list of internal ``keys``."""
-    codes = np.array([code_for(value_set, k) for k in keys], dtype=object)
-    return codes[np.asarray(index, dtype=np.intp)]
+    return labels([code_for(value_set, k) for k in keys], index)
 
 
 # MHSDS team type of each of our teams: children's community teams are community teams whose
@@ -339,7 +350,7 @@ def _record_ethnicity(
     not_stated = rng.random(len(eth)) < float(sc.p("recording.not_stated_share_of_missing"))
     recorded[missing & not_stated] = code_for("ethnic_category", "not_stated")
     recorded[missing & ~not_stated] = code_for("ethnic_category", "not_known")
-    return recorded.astype(str)
+    return labels(*np.unique(recorded.astype(str), return_inverse=True))
 
 
 def _care_contacts(
@@ -387,7 +398,7 @@ def _care_contacts(
     return pd.DataFrame(
         {
             "contact_id": make_ids("contact", ctx.seed, ctx.area, np.arange(len(idx))),
-            "referral_id": referrals.referral_id.to_numpy()[idx],
+            "referral_id": referrals.referral_id.array[idx],
             "contact_date": (start + day * _DAY).astype("datetime64[s]"),
             "attendance": _codes_at("attendance", att_keys, attendance),
             "consultation_mechanism": _codes_at("consultation_mechanism", med_keys, medium),

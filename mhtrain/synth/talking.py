@@ -8,7 +8,7 @@ from scipy.special import expit
 
 from mhtrain.synth import model
 from mhtrain.synth.ids import make_ids
-from mhtrain.synth.records import AreaContext, _ages, _band_labels
+from mhtrain.synth.records import _SEX_CODES, AreaContext, _ages, _band_labels, labels
 from mhtrain.synth.scenario import BROAD_GROUPS
 
 _DAY = np.timedelta64(1, "D")
@@ -120,7 +120,7 @@ def generate_talking_therapies(ctx: AreaContext) -> pd.DataFrame:
             "area_code": ctx.area_code,
             "age": age.astype(np.int32),
             "age_band": _band_labels(sc, age),
-            "sex": (s + 1).astype(str),
+            "sex": labels(_SEX_CODES, s),
             "ethnic_category": _record_tt_ethnicity(sc, rng, e),
             "imd_decile": (d + 1).astype(np.int32),
             "referral_date": (start + ref_day * _DAY).astype("datetime64[s]"),
@@ -148,10 +148,9 @@ def generate_talking_therapies(ctx: AreaContext) -> pd.DataFrame:
 def _record_tt_ethnicity(sc, rng, eth: np.ndarray) -> np.ndarray:
     from mhtrain.specload import code_for
 
-    codes = np.asarray(sc.ethnic_codes, dtype=object)[eth]
     missing = rng.random(len(eth)) < float(sc.p("recording.talking_therapies_missing"))
-    codes[missing] = code_for("ethnic_category", "not_known")
-    return codes.astype(str)
+    index = np.where(missing, len(sc.ethnic_codes), eth)
+    return labels([*sc.ethnic_codes, code_for("ethnic_category", "not_known")], index)
 
 
 def _target_value(sc, target_id: str) -> float:

@@ -67,3 +67,17 @@ def test_data_dictionary_page_links_each_code_list_to_its_own_section():
     text = dictionary_markdown()
     for target in set(__import__("re").findall(r"<(codes-[a-z-]+)>", text)):
         assert f"({target})=" in text, target
+
+
+def test_book_description_names_every_target_and_marks_illustrative_settings():
+    from mhtrain.specload import _walk_params, load_scenario
+    from mhtrain.synth import describe_planted_effects
+
+    text = describe_planted_effects()
+    spec = load_scenario()
+    for target in spec["targets"]:
+        assert target["label"] in text
+    illustrative = [w for w, p in _walk_params(spec) if p.get("illustrative")]
+    for where in illustrative:
+        line = next(line for line in text.splitlines() if line.startswith(f"- `{where}`"))
+        assert "**illustrative**" in line, where
