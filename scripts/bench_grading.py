@@ -1,0 +1,122 @@
+"""Time marking a class: 30 submissions of the longest lesson through `mhtrain course grade`."""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from pathlib import Path
+
+import nbformat
+
+from mhtrain.course.build import lesson_id, lesson_sources, read_lesson
+from mhtrain.course.tutor import grade_lesson, init_course, model_submission
+from mhtrain.errors import MhtrainError
+
+SUBMISSIONS = 30
+# What a tutor should be able to expect on a 2-core laptop: a class of 30 marked, with feedback,
+# in about five minutes.
+PER_SUBMISSION_TARGET_S = 10.0
+INIT_TARGET_S = 60.0
+
+
+def longest_lesson() -> Path:
+    """Return the lesson source with the most cells (among those that read cleanly)."""
+    sizes = {}
+    for path in lesson_sources():
+        try:
+            sizes[path] = len(read_lesson(path).cells)
+        except MhtrainError:
+            continue
+    if not sizes:
+        raise MhtrainError("no lesson sources read cleanly; check notebooks/")
+    return max(sizes, key=lambda p: (sizes[p], p.name))
+
+
+def _row(name: str, value: float, unit: str, target: float, notes: str) -> dict:
+    return {
+        "name": name,
+        "value": round(value, 2),
+        "unit": unit,
+        "target": target,
+        "ratio": round(value / target, 3),
+        "notes": notes,
+    }
+
+
+def run() -> list[dict]:
+    """Make a course of the longest lesson, hand in 30 model answers, and time the marking.
+
+    Returns
+    -------
+    list of dict
+        One row per measurement: name, value, unit, target, ratio, notes.
+    """
+    path = longest_lesson()
+    name = lesson_id(path)
+    cells = len(read_lesson(path).cells)
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="mhtrain-bench-grading-") as tmp:
+        root = Path(tmp) / "course"
+        start = time.perf_counter()
+        init_course(root, lessons=[path])
+        rows.append(
+            _row(
+                "course_init_one_lesson",
+                time.perf_counter() - start,
+                "s",
+                INIT_TARGET_S,
+                f"{name}: build, copy data, gradebook, generate_assignment",
+            )
+        )
+        source = nbformat.read(root / "source" / name / f"{name}.ipynb", as_version=4)
+        release = nbformat.read(root / "release" / name / f"{name}.ipynb", as_version=4)
+        answered = model_submission(source, release)
+        for i in range(1, SUBMISSIONS + 1):
+            folder = root / "submitted" / f"learner{i:02d}" / name
+            folder.mkdir(parents=True)
+            nbformat.write(answered, folder / f"{name}.ipynb")
+        start = time.perf_counter()
+        report = grade_lesson(root, name, progress=False)
+        seconds = time.perf_counter() - start
+        tests = {
+            c.metadata["nbgrader"]["grade_id"]: float(c.metadata["nbgrader"]["points"])
+            for c in source.cells
+            if c.cell_type == "code"
+            and c.metadata.get("nbgrader", {}).get("grade")
+            and not c.metadata["nbgrader"].get("solution")
+        }
+        full = sum(
+            1
+            for row in report.rows
+            if all(row[t] and float(row[t]) == points for t, points in tests.items())
+        )
+        rows.append(
+            _row(
+                "grade_per_submission",
+                seconds / SUBMISSIONS,
+                "s",
+                PER_SUBMISSION_TARGET_S,
+                f"{name} ({cells} cells), {SUBMISSIONS} model answers; autograde and feedback; "
+                f"{full} of {SUBMISSIONS} got every autograded mark, "
+                f"{len(report.problems)} had problems",
+            )
+        )
+        rows.append(
+            _row(
+                "grade_class_of_30_total",
+                seconds,
+                "s",
+                PER_SUBMISSION_TARGET_S * SUBMISSIONS,
+                "the whole `mhtrain course grade` run",
+            )
+        )
+    for row in rows:
+        print(
+            f"{row['name']:<28} {row['value']:>8.2f} {row['unit']}"
+            f"  (target {row['target']} {row['unit']})  {row['notes']}"
+        )
+    return rows
+
+
+if __name__ == "__main__":
+    run()
