@@ -23,6 +23,7 @@ from mhtrain.specload import (
 )
 
 DEFAULT = read_yaml(SPEC_DIR / "default.yaml")
+LESSON_DIR = SPEC_DIR.parent.parent / "notebooks"
 
 
 def _problems_after(change) -> list[str]:
@@ -72,6 +73,9 @@ def _used_source_ids() -> set[str]:
         text = path.read_text(encoding="utf-8")
         used |= set(re.findall(r"\b[a-z0-9_]*(?:source|basis):\s*([a-z0-9_]+)", text))
     from mhtrain.stats import METHOD_SOURCES
+
+    lessons = " ".join(p.read_text(encoding="utf-8") for p in LESSON_DIR.glob("*.md"))
+    used |= {key for key, src in load_sources().items() if str(src["url"]) in lessons}
 
     for ids in METHOD_SOURCES.values():
         used |= set(ids if isinstance(ids, list | tuple) else [ids])
