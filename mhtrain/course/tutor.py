@@ -742,9 +742,16 @@ def _default_course_id(root: Path) -> str:
     return slug or "mhtrain-course"
 
 
-def _copy_data(root: Path) -> bool:
-    """Copy the course dataset into ``root/synthetic_data`` unless the copy is already current."""
+def _copy_data(root: Path, *, keep_existing: bool = False) -> bool:
+    """Copy the course dataset into ``root/synthetic_data`` unless the copy is already current.
+
+    With ``keep_existing``, a course that already has a copy keeps it (marked work depends on
+    it); only a missing copy is made.
+    """
     from mhtrain.data import data_dir
+
+    if keep_existing and (root / DATA_FOLDER / "manifest.json").is_file():
+        return False
 
     origin = data_dir().resolve()
     target = root / DATA_FOLDER
@@ -840,7 +847,8 @@ def init_course(
 
     It writes ``nbgrader_config.py``, builds ``source/<lesson>/<lesson>.ipynb`` from the lesson
     sources, copies the course dataset into ``synthetic_data/`` (so notebooks in ``release/``,
-    ``submitted/`` and ``autograded/`` load it), adds students to the gradebook, and runs
+    ``submitted/`` and ``autograded/`` load it; once work is marked the copy is kept, so marks
+    never change under it), adds students to the gradebook, and runs
     nbgrader's ``generate_assignment`` for each lesson. Run again, it rebuilds the chosen
     lessons and keeps the gradebook, submissions, marks and the tutor's own settings. A new
     course is made in a temporary folder and moved into place only when it is complete.
@@ -938,7 +946,8 @@ def _init_in(
     staging = Path(tempfile.mkdtemp(prefix=".source.", dir=work))
     try:
         built = build_nbgrader_source(staging, lessons=lessons)
-        report.data_copied = _copy_data(work)
+        marked_before = (work / CONFIG_NAME).is_file() and _submission_count(read_course(work)) > 0
+        report.data_copied = _copy_data(work, keep_existing=marked_before)
         _write_text(
             work / CONFIG_NAME,
             config_file_text(
@@ -1484,7 +1493,13 @@ def grade_lesson(
             f"no submissions of {name} in {submitted_dir}; collect them first "
             f"(`nbgrader collect {name}` or `mhtrain course collect`)"
         )
-    release = nbformat.read(settings.root / "release" / name / f"{name}.ipynb", as_version=4)
+    released = settings.root / "release" / name / f"{name}.ipynb"
+    if not released.is_file():
+        raise MhtrainError(
+            f"{name} has no released version in {released.parent}; run "
+            f"`mhtrain course init {settings.root}` to make it"
+        )
+    release = nbformat.read(released, as_version=4)
     api = _api(settings.config)
     report = GradeReport(lesson=name)
     statuses: dict[str, str] = {}

@@ -181,7 +181,12 @@ def test_rerunning_init_updates_lessons_and_keeps_marks_submissions_and_own_sett
         text.replace("# 0. Getting started", "# 0. Getting started (spring term)"),
         encoding="utf-8",
     )
+    # The course's data copy is never replaced under marked work (a stand-in change shows it).
+    manifest = root / DATA_FOLDER / "manifest.json"
+    manifest.write_text(manifest.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    kept_manifest = manifest.read_bytes()
     again = init_course(root, source_dir=sources)
+    assert manifest.read_bytes() == kept_manifest and not again.data_copied
     assert not again.created and again.lessons == [name]
     updated = (root / "release" / name / f"{name}.ipynb").read_text(encoding="utf-8")
     assert "spring term" in updated
