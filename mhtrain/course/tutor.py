@@ -11,6 +11,7 @@ import json
 import logging
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -693,11 +694,12 @@ class InitReport:
 
     def next_steps(self) -> str:
         """Return plain instructions for what the tutor does next."""
-        root = self.root
-        first = self.all_lessons[0] if self.all_lessons else "LESSON"
+        root = shlex.quote(str(self.root))
+        chosen = self.lessons or self.all_lessons
+        first = chosen[0] if chosen else "LESSON"
         verb = "is ready" if self.created else "is up to date"
         lines = [
-            f"Your course {verb} in {root} (course id: {self.course_id}).",
+            f"Your course {verb} in {self.root} (course id: {self.course_id}).",
             f"Lessons: {', '.join(self.all_lessons)}.",
             f"Students in the gradebook: {self.students_total}"
             + (f" ({len(self.students_added)} new)." if self.students_added else "."),

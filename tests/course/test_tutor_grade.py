@@ -446,3 +446,16 @@ def test_released_files_never_hold_hidden_tests_solutions_or_tutor_notes(marked)
         for kind, lines in secrets.items():
             for line in lines:
                 assert line not in text, (path.name, kind, line)
+
+
+def test_marking_one_learner_again_leaves_everyone_elses_record_alone(marked):
+    from mhtrain.course.tutor import grade_lesson
+
+    report = grade_lesson(marked["root"], "00", students=["d-blank"], progress=False)
+    assert report.graded == ["d-blank"]
+    rows = {row["student_id"]: row for row in report.rows}
+    assert set(rows) == set(marked["rows"])
+    for student, before in marked["rows"].items():
+        for column in ("status", "problems"):
+            assert rows[student][column] == before[column], (student, column)
+    assert rows["d-blank"]["score"] == marked["rows"]["d-blank"]["score"]
