@@ -250,7 +250,7 @@ q1 = _RateTable(
 q1b = _BigDataChoice(
     "q1b",
     variable="answer_q1b",
-    prompt="How many times the White group's detention rate is the Black group's rate?",
+    prompt="How many times as high as the White group's detention rate is the Black group's rate?",
     options={
         "a": "About the same: less than 1.5 times.",
         "b": "Between 1.5 and 5 times.",

@@ -95,6 +95,14 @@ def nbgrader_config(*, course_root: Path | str | None = None) -> Config:
     c.ClearHiddenTests.begin_test_delimeter = "BEGIN HIDDEN TESTS"
     c.ClearHiddenTests.end_test_delimeter = "END HIDDEN TESTS"
     c.Execute.timeout = CELL_TIMEOUT
+    # Lesson 10 writes a Parquet dataset next to the notebook; never release or collect it.
+    c.CourseDirectory.ignore = [
+        ".ipynb_checkpoints",
+        "*.pyc",
+        "__pycache__",
+        "feedback",
+        "big-data",
+    ]
     default_steps = GenerateAssignment.class_traits()["preprocessors"].default()
     c.GenerateAssignment.preprocessors = [RemoveTutorNotes, *default_steps]
     c.GenerateFeedback.preprocessors = [

@@ -62,8 +62,9 @@ def disclosure_control(
         The published table (object dtype: integers and ``"*"``). ``result.attrs`` carries
         ``"disclosure_note"`` (a sentence saying what was done, to print under the table),
         ``"primary_suppressed"`` and ``"secondary_suppressed"`` (how many cells of each) and
-        ``"suppression"`` (a DataFrame shaped like the table with ``""``, ``"primary"`` or
-        ``"secondary"`` in each cell).
+        ``"suppression"`` (nested lists shaped like the table with ``""``, ``"primary"`` or
+        ``"secondary"`` in each cell; ``pd.DataFrame(it, index=..., columns=...)`` makes a
+        table of it).
 
     Raises
     ------
@@ -103,7 +104,8 @@ def disclosure_control(
         "disclosure_note": _note(int(primary.sum()), int(secondary.sum()), smallest_shown, base),
         "primary_suppressed": int(primary.sum()),
         "secondary_suppressed": int(secondary.sum()),
-        "suppression": pd.DataFrame(status, index=counts.index, columns=counts.columns),
+        # plain nested lists, not a DataFrame: pandas compares attrs when it copies a table
+        "suppression": status.tolist(),
     }
     return published
 

@@ -83,7 +83,9 @@ def test_small_counts_are_starred_and_others_rounded_to_five():
 def test_a_lone_hidden_cell_gets_a_partner_in_its_row_and_column():
     table = pd.DataFrame([[3, 40, 12], [20, 0, 9], [100, 55, 30]], columns=["x", "y", "z"])
     published = disclosure_control(table, margins=True)
-    status = published.attrs["suppression"]
+    status = pd.DataFrame(
+        published.attrs["suppression"], index=published.index, columns=published.columns
+    )
     assert status.loc[0, "x"] == "primary"
     assert (status == "secondary").to_numpy().sum() >= 3  # row 0, column x, and a rectangle
     assert_published_safely(
@@ -125,3 +127,10 @@ def test_impossible_counts_are_an_error(bad):
 def test_margins_and_named_totals_together_are_an_error():
     with pytest.raises(MhtrainError, match="not both"):
         disclosure_control(pd.DataFrame({"a": [1]}), margins=True, total_row=0)
+
+
+def test_published_table_can_be_converted_and_joined_like_any_table():
+    table = pd.DataFrame([[3, 40], [20, 9]], columns=["x", "y"])
+    published = disclosure_control(table)
+    assert published.astype(str).shape == table.shape
+    assert len(pd.concat([published, published])) == 4
