@@ -21,9 +21,17 @@ def run() -> list[dict]:
         nb = source_notebook(path)
         with tempfile.TemporaryDirectory() as tmp:
             started = time.perf_counter()
-            NotebookClient(nb, timeout=600, kernel_name="python3",
-                           resources={"metadata": {"path": tmp}}).execute()
+            NotebookClient(
+                nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": tmp}}
+            ).execute()
             took = time.perf_counter() - started
-        rows.append({"name": f"lesson {lesson_id(path)} with solutions", "value": took,
-                     "unit": "s", "target": f"< {TARGET_S:.0f} s", "ratio": took / TARGET_S})
+        rows.append(
+            {
+                "name": f"lesson {lesson_id(path)} with solutions",
+                "value": took,
+                "unit": "s",
+                "target": f"< {TARGET_S:.0f} s",
+                "ratio": took / TARGET_S,
+            }
+        )
     return rows
