@@ -542,6 +542,39 @@ def run_jupyter_book(
     marker.unlink(missing_ok=True)
 
     log_path = out / ("book-build.log" if answers else "cohort-build.log")
+    code = _run_logged(cmd, root, log_path, echo=echo)
+    if code != 0 and _cache_trouble(log_path.read_text(encoding="utf-8")):
+        # The execution cache's database can be left unusable (for example when its folder was
+        # removed while open); it only saves time, so clear it and build once more.
+        shutil.rmtree(out / ".jupyter_cache", ignore_errors=True)
+        code = _run_logged(
+            [*cmd, "--all"] if "--all" not in cmd else cmd, root, log_path, echo=echo
+        )
+    html = out / "html"
+    if code != 0 or not (html / "index.html").is_file():
+        problem = _first_problem(log_path.read_text(encoding="utf-8"))
+        raise MhtrainError(f"the book build failed ({problem}); the full log is in {log_path}")
+    if strict:
+        marker.write_text(fingerprint + "\n", encoding="utf-8")
+    return html
+
+
+_CACHE_TROUBLE = ("accessing jupyter cache", "readonly database")
+
+
+def _cache_trouble(log: str) -> bool:
+    """Whether a failed build failed in the execution cache (its log or saved traceback says so)."""
+    texts = [log]
+    for saved in re.findall(r"traceback has been saved in (\S+?\.log)", log):
+        try:
+            texts.append(Path(saved).read_text(encoding="utf-8", errors="replace"))
+        except OSError:
+            continue
+    return any(marker in text for text in texts for marker in _CACHE_TROUBLE)
+
+
+def _run_logged(cmd: list[str], root: Path, log_path: Path, *, echo: bool) -> int:
+    """Run a build command, writing its output to ``log_path`` (and the screen when asked)."""
     with open(log_path, "w", encoding="utf-8") as log:
         proc = subprocess.Popen(
             cmd,
@@ -558,11 +591,4 @@ def run_jupyter_book(
             log.write(line)
             if echo:
                 print(line, end="", flush=True)
-        code = proc.wait()
-    html = out / "html"
-    if code != 0 or not (html / "index.html").is_file():
-        problem = _first_problem(log_path.read_text(encoding="utf-8"))
-        raise MhtrainError(f"the book build failed ({problem}); the full log is in {log_path}")
-    if strict:
-        marker.write_text(fingerprint + "\n", encoding="utf-8")
-    return html
+        return proc.wait()
