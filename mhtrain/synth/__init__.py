@@ -60,6 +60,8 @@ def prepare(scenario: str | Path | Scenario = "default") -> tuple[Scenario, np.n
     """Load a scenario, build its joint population distribution and calibrate it (cached)."""
     if isinstance(scenario, Scenario):
         sc = scenario
+        if "_joint" in sc.__dict__:
+            return sc, sc.__dict__["_joint"]
         key = f"obj:{id(sc)}"
     else:
         key = str(scenario)
@@ -68,6 +70,7 @@ def prepare(scenario: str | Path | Scenario = "default") -> tuple[Scenario, np.n
         sc = Scenario.load(scenario)
     joint = joint_distribution(sc)
     model.calibrate(sc, joint)
+    sc.__dict__["_joint"] = joint
     _PREPARED[key] = (sc, joint)
     return sc, joint
 

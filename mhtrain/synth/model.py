@@ -8,6 +8,8 @@ probabilities, not on a sample, so planted values do not depend on the seed or t
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 from scipy.optimize import brentq
 from scipy.special import expit
@@ -30,6 +32,14 @@ def _target(sc: Scenario, target_id: str) -> float:
 
 def _has_target(sc: Scenario, target_id: str) -> bool:
     return any(t["id"] == target_id for t in sc.spec.get("targets", []))
+
+
+def cached(sc: Scenario, rate: Callable[[Scenario], np.ndarray]) -> np.ndarray:
+    """A rate array computed once per calibrated scenario (the same for every area)."""
+    store = sc.__dict__.setdefault("_rates", {})
+    if rate.__name__ not in store:
+        store[rate.__name__] = rate(sc)
+    return store[rate.__name__]
 
 
 def band_mask(sc: Scenario, lo: int, hi: int | None = None) -> np.ndarray:
@@ -126,6 +136,7 @@ def _recorded_weights(sc: Scenario, joint: np.ndarray, *, crisis: bool) -> np.nd
 def calibrate(sc: Scenario, joint: np.ndarray) -> dict[str, float]:
     """Fit the calibrated parameters to the targets; store and return them."""
     sc.calibrated.clear()
+    sc.__dict__.pop("_rates", None)  # rates cached under the old values are stale
     sc.calibrated.update(
         {
             "contact.child_scale": 1.0,

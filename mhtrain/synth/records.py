@@ -88,11 +88,11 @@ def generate_area(ctx: AreaContext) -> tuple[dict[str, pd.DataFrame], dict]:
     cells = ctx.cells
 
     # --- who is detained, on a community treatment order, or otherwise in contact ------------
-    det_rate = model.detention_rate(sc)
+    det_rate = model.cached(sc, model.detention_rate)
     extra_det = float(sc.p("detention.extra_detentions_mean"))
     p_det = np.clip(det_rate / (1 + extra_det), 0, 0.5)
-    p_cto = np.clip(model.cto_rate(sc), 0, 0.5)
-    p_contact = np.maximum(model.contact_probability(sc), p_det + p_cto)
+    p_cto = np.clip(model.cached(sc, model.cto_rate), 0, 0.5)
+    p_contact = np.maximum(model.cached(sc, model.contact_probability), p_det + p_cto)
     p_both = p_det * p_cto
     p_det_only, p_cto_only = p_det - p_both, p_cto - p_both
     p_other = (p_contact - (p_det + p_cto - p_both)) / (1 - (p_det + p_cto - p_both))

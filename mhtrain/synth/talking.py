@@ -27,6 +27,7 @@ def outcome_flags(df: pd.DataFrame) -> pd.DataFrame:
     ----------
     df
         Rows with ``sessions``, ``phq9_first``, ``phq9_last``, ``gad7_first``, ``gad7_last``.
+        A missing score counts against a flag: no recovery or improvement without both scores.
 
     Returns
     -------
@@ -34,22 +35,36 @@ def outcome_flags(df: pd.DataFrame) -> pd.DataFrame:
         Boolean columns ``caseness_first``, ``finished_treatment``, ``recovered``,
         ``reliable_improvement``, aligned with ``df``.
     """
-    finished = df["sessions"].fillna(0) >= 2
-    case_first = (df["phq9_first"] >= PHQ9_CASENESS) | (df["gad7_first"] >= GAD7_CASENESS)
-    case_last = (df["phq9_last"] >= PHQ9_CASENESS) | (df["gad7_last"] >= GAD7_CASENESS)
-    phq_change = df["phq9_first"] - df["phq9_last"]
-    gad_change = df["gad7_first"] - df["gad7_last"]
-    improved = (phq_change >= PHQ9_RELIABLE_CHANGE) | (gad_change >= GAD7_RELIABLE_CHANGE)
-    worse = (phq_change <= -PHQ9_RELIABLE_CHANGE) | (gad_change <= -GAD7_RELIABLE_CHANGE)
-    return pd.DataFrame(
-        {
-            "caseness_first": case_first.fillna(False).astype(bool),
-            "finished_treatment": finished.astype(bool),
-            "recovered": (finished & case_first & ~case_last).fillna(False).astype(bool),
-            "reliable_improvement": (finished & improved & ~worse).fillna(False).astype(bool),
-        },
-        index=df.index,
+
+    def column(name: str) -> np.ndarray:
+        return pd.to_numeric(df[name], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+
+    flags = _flags(
+        column("sessions"),
+        column("phq9_first"),
+        column("phq9_last"),
+        column("gad7_first"),
+        column("gad7_last"),
     )
+    return pd.DataFrame(flags, index=df.index)
+
+
+def _flags(sessions, phq1, phq2, gad1, gad2) -> dict[str, np.ndarray]:
+    """The published definitions on arrays of scores (NaN where a score is missing)."""
+    with np.errstate(invalid="ignore"):
+        finished = np.nan_to_num(sessions, nan=0.0) >= 2
+        case_first = (phq1 >= PHQ9_CASENESS) | (gad1 >= GAD7_CASENESS)
+        known_last = ~np.isnan(phq2) & ~np.isnan(gad2)
+        case_last = (phq2 >= PHQ9_CASENESS) | (gad2 >= GAD7_CASENESS)
+        phq_change, gad_change = phq1 - phq2, gad1 - gad2
+        improved = (phq_change >= PHQ9_RELIABLE_CHANGE) | (gad_change >= GAD7_RELIABLE_CHANGE)
+        worse = (phq_change <= -PHQ9_RELIABLE_CHANGE) | (gad_change <= -GAD7_RELIABLE_CHANGE)
+    return {
+        "caseness_first": case_first,
+        "finished_treatment": finished,
+        "recovered": finished & case_first & known_last & ~case_last,
+        "reliable_improvement": finished & known_last & improved & ~worse,
+    }
 
 
 def generate_talking_therapies(ctx: AreaContext) -> pd.DataFrame:
@@ -58,7 +73,7 @@ def generate_talking_therapies(ctx: AreaContext) -> pd.DataFrame:
     rng = np.random.default_rng([int(ctx.seed), 2000 + ctx.area])
     start = np.datetime64(sc.period[0].date(), "D")
     ndays = sc.period_days
-    counts = rng.poisson(model.tt_rate(sc) * ctx.cells)
+    counts = rng.poisson(model.cached(sc, model.tt_rate) * ctx.cells)
     flat = counts.ravel()
     idx = np.repeat(np.arange(flat.size), flat)
     d, e, g, s = np.unravel_index(idx, counts.shape)
@@ -93,7 +108,7 @@ def generate_talking_therapies(ctx: AreaContext) -> pd.DataFrame:
     gad1 = np.where(~caseness, rng.integers(0, GAD7_CASENESS, n), gad1)
 
     # recovery drawn from the planted model, then last scores drawn to agree with it
-    recover = rng.random(n) < expit(model.tt_recovery_logit(sc)[d, e, g, s])
+    recover = rng.random(n) < expit(model.cached(sc, model.tt_recovery_logit)[d, e, g, s])
     shrink = np.where(recover, rng.uniform(0.1, 0.55, n), rng.uniform(0.45, 1.1, n))
     phq2 = np.clip(np.rint(phq1 * shrink + rng.normal(0, 1.5, n)), 0, PHQ9_MAX)
     gad2 = np.clip(np.rint(gad1 * shrink + rng.normal(0, 1.2, n)), 0, GAD7_MAX)
@@ -114,6 +129,12 @@ def generate_talking_therapies(ctx: AreaContext) -> pd.DataFrame:
         )
 
     within = first_day < ndays
+    # a referral whose treatment had not started by the period end is still waiting
+    waiting = ~within & entered
+    sessions = np.where(waiting, 0, sessions)
+    sessions = np.where(finished & (second_day < ndays), sessions, np.minimum(sessions, 1))
+    for scores in (phq1, phq2, gad1, gad2):
+        scores[waiting] = np.nan
     df = pd.DataFrame(
         {
             "tt_referral_id": make_ids("tt", ctx.seed, ctx.area, np.arange(n)),
@@ -132,17 +153,10 @@ def generate_talking_therapies(ctx: AreaContext) -> pd.DataFrame:
             "phq9_last": pd.array(phq2, dtype="Int32"),
             "gad7_first": pd.array(gad1, dtype="Int32"),
             "gad7_last": pd.array(gad2, dtype="Int32"),
+            **_flags(sessions.astype(float), phq1, phq2, gad1, gad2),
         }
     )
-    # a referral whose treatment had not started by the period end is still waiting
-    waiting = ~within & entered
-    df.loc[waiting, ["sessions"]] = 0
-    df.loc[waiting, ["phq9_first", "phq9_last", "gad7_first", "gad7_last"]] = pd.NA
-    df.loc[df.second_treatment_date.isna(), "sessions"] = np.minimum(
-        df.loc[df.second_treatment_date.isna(), "sessions"], 1
-    )
-    flags = outcome_flags(df)
-    return pd.concat([df, flags], axis=1)
+    return df
 
 
 def _record_tt_ethnicity(sc, rng, eth: np.ndarray) -> np.ndarray:
