@@ -23,15 +23,11 @@ _G = (None, None, slice(None), None)
 _S = (None, None, None, slice(None))
 
 
-def _target(sc: Scenario, target_id: str) -> float:
+def target_value(sc: Scenario, target_id: str) -> float:
     for t in sc.spec.get("targets", []):
         if t["id"] == target_id:
             return float(t["value"])
     raise KeyError(target_id)
-
-
-def _has_target(sc: Scenario, target_id: str) -> bool:
-    return any(t["id"] == target_id for t in sc.spec.get("targets", []))
 
 
 def cached(sc: Scenario, rate: Callable[[Scenario], np.ndarray]) -> np.ndarray:
@@ -155,37 +151,37 @@ def calibrate(sc: Scenario, joint: np.ndarray) -> dict[str, float]:
         prob = contact_probability(sc) * pop
         share_u18 = (prob * u18).sum() / prob.sum()
         scale = sc.calibrated.get("contact.child_scale", 1.0)
-        target_u18 = _target(sc, "under_18_share_of_people_in_contact")
+        target_u18 = target_value(sc, "under_18_share_of_people_in_contact")
         odds = (target_u18 / (1 - target_u18)) / (share_u18 / (1 - share_u18))
         sc.calibrated["contact.child_scale"] = scale * odds
         prob = contact_probability(sc) * pop
         base = sc.p("contact.base_probability")
         sc.calibrated["contact.base_probability"] = base * (
-            _target(sc, "share_in_contact_with_services") / prob.sum()
+            target_value(sc, "share_in_contact_with_services") / prob.sum()
         )
 
     # Detention: total, Black/White recorded ratio, male/female, 18-34 v 65+, deprivation.
     rec = _recorded_weights(sc, joint, crisis=True).sum(axis=0)
-    per100k = _target(sc, "detentions_per_100k") / 1e5
+    per100k = target_value(sc, "detentions_per_100k") / 1e5
     young, older = band_mask(sc, 20, 34), band_mask(sc, 65)
     for _ in range(200):
         rate = detention_rate(sc)
         det, det_rec = rate * pop, rate * rec
         moves = {
             "detention.base_rate": per100k / det.sum(),
-            "detention.ethnic_factor.Black": _target(sc, "black_white_detention_rate_ratio")
+            "detention.ethnic_factor.Black": target_value(sc, "black_white_detention_rate_ratio")
             / (
                 (det_rec[:, black].sum() / pop[:, black].sum())
                 / (det_rec[:, white].sum() / pop[:, white].sum())
             ),
-            "detention.male_factor": _target(sc, "male_female_detention_rate_ratio")
+            "detention.male_factor": target_value(sc, "male_female_detention_rate_ratio")
             / ((det[..., 0].sum() / pop[..., 0].sum()) / (det[..., 1].sum() / pop[..., 1].sum())),
-            "detention.young_scale": _target(sc, "detention_ratio_18_34_to_65_plus")
+            "detention.young_scale": target_value(sc, "detention_ratio_18_34_to_65_plus")
             / (
                 ((det * young[_G]).sum() / (pop * young[_G]).sum())
                 / ((det * older[_G]).sum() / (pop * older[_G]).sum())
             ),
-            "detention.deprivation_ratio": _target(sc, "detention_ratio_most_least_deprived")
+            "detention.deprivation_ratio": target_value(sc, "detention_ratio_most_least_deprived")
             / ((det[0].sum() / pop[0].sum()) / (det[-1].sum() / pop[-1].sum())),
         }
         for key, factor in moves.items():
@@ -199,8 +195,10 @@ def calibrate(sc: Scenario, joint: np.ndarray) -> dict[str, float]:
         rate = cto_rate(sc)
         cto, cto_rec = rate * pop, rate * rec_cto
         moves = {
-            "community_treatment_orders.base_rate": _target(sc, "cto_per_100k") / 1e5 / cto.sum(),
-            "community_treatment_orders.ethnic_factor.Black": _target(
+            "community_treatment_orders.base_rate": target_value(sc, "cto_per_100k")
+            / 1e5
+            / cto.sum(),
+            "community_treatment_orders.ethnic_factor.Black": target_value(
                 sc, "black_white_cto_rate_ratio"
             )
             / (
@@ -217,11 +215,13 @@ def calibrate(sc: Scenario, joint: np.ndarray) -> dict[str, float]:
     for _ in range(100):
         tt = tt_rate(sc) * pop
         share_older = (tt * older[_G]).sum() / tt.sum()
-        target_older = _target(sc, "talking_therapies_65_plus_share")
+        target_older = target_value(sc, "talking_therapies_65_plus_share")
         moves = {
             "talking_therapies.older_scale": (target_older / (1 - target_older))
             / (share_older / (1 - share_older)),
-            "talking_therapies.base_rate": _target(sc, "talking_therapies_referrals_per_resident")
+            "talking_therapies.base_rate": target_value(
+                sc, "talking_therapies_referrals_per_resident"
+            )
             / tt.sum(),
         }
         for key, factor in moves.items():
@@ -234,13 +234,14 @@ def calibrate(sc: Scenario, joint: np.ndarray) -> dict[str, float]:
     for _ in range(60):
         sc.calibrated["talking_therapies.recovery_intercept"] = brentq(
             lambda a: (
-                _recovery(sc, weights, intercept=a) - _target(sc, "talking_therapies_recovery_rate")
+                _recovery(sc, weights, intercept=a)
+                - target_value(sc, "talking_therapies_recovery_rate")
             ),
             -10,
             10,
         )
         gap = _recovery(sc, weights, decile=N_DECILES - 1) - _recovery(sc, weights, decile=0)
-        factor = np.exp(4 * (_target(sc, "talking_therapies_recovery_gap_deprivation") - gap))
+        factor = np.exp(4 * (target_value(sc, "talking_therapies_recovery_gap_deprivation") - gap))
         _scale_param(sc, "talking_therapies.recovery_deprivation_odds_ratio", factor)
         if abs(np.log(factor)) < 1e-9:
             break

@@ -130,10 +130,14 @@ def generate_area(ctx: AreaContext) -> tuple[dict[str, pd.DataFrame], dict]:
     # first detention start of each detained person
     det_start_day = rng.integers(0, ndays, n_people)
     ref_day[force_crisis] = np.maximum(
-        det_start_day[ref_person[force_crisis]] - rng.integers(0, 3, force_crisis.sum()), 0
+        det_start_day[ref_person[force_crisis]]
+        - rng.integers(0, int(sc.p("detention.crisis_referral_lead_days")), force_crisis.sum()),
+        0,
     )
     wait = _waits(sc, rng, team, persons["decile"][ref_person], r_age)
-    wait[force_crisis] = np.minimum(wait[force_crisis], 0.9)
+    wait[force_crisis] = np.minimum(
+        wait[force_crisis], float(sc.p("referrals.crisis_first_contact_max_days"))
+    )
     never_seen = rng.random(len(team)) < float(sc.p("referrals.never_seen_probability"))
     never_seen[force_crisis] = False
     first_day = ref_day + np.floor(wait).astype(int)
@@ -143,8 +147,11 @@ def generate_area(ctx: AreaContext) -> tuple[dict[str, pd.DataFrame], dict]:
         _team_values(sc, "referrals.episode_median_days", team),
         float(sc.p("referrals.episode_spread")),
     )
+    close_after, close_extra = (int(v) for v in sc.p("referrals.closure_without_contact_days"))
     discharge_day = np.where(
-        seen, first_day + np.ceil(episode).astype(int), ref_day + 7 + rng.integers(0, 60, len(team))
+        seen,
+        first_day + np.ceil(episode).astype(int),
+        ref_day + close_after + rng.integers(0, close_extra, len(team)),
     )
     discharged = discharge_day < ndays
     referral_id = make_ids("referral", ctx.seed, ctx.area, np.arange(len(team)))
@@ -336,7 +343,9 @@ def _record_ethnicity(
     recorded = codes[eth].copy()
     broad = np.asarray(BROAD_GROUPS)[sc.broad_index[eth]]
     other_of = {"White": "C", "Mixed": "G", "Asian": "L", "Black": "P", "Other": "S"}
-    p_fold = float(sc.p("recording.to_other_within_group")) * np.where(crisis, 2.0, 1.0)
+    p_fold = float(sc.p("recording.to_other_within_group")) * np.where(
+        crisis, float(sc.p("recording.crisis_fold_factor")), 1.0
+    )
     fold = rng.random(len(eth)) < p_fold
     recorded[fold] = np.array([other_of[b] for b in broad[fold]], dtype=object)
     to_s = rng.random(len(eth)) < float(sc.p("recording.to_any_other"))
@@ -431,7 +440,9 @@ def _hospital(ctx, rng, detained, on_cto, det_start_day, person_id, age, persons
     dur = sc.p("detention.duration_days")
     med = np.array([float(dur[k][0]) for k in keys])[status]
     cap = np.array([float(dur[k][1]) for k in keys])[status]
-    length = np.minimum(np.ceil(_lognormal_days(rng, med, 0.6)), cap).astype(int)
+    length = np.minimum(
+        np.ceil(_lognormal_days(rng, med, float(sc.p("detention.duration_spread")))), cap
+    ).astype(int)
     d_end = d_start + length
     # a following detention of the same person (e.g. section 2 then 3) ends this one
     same_next = np.zeros(len(d_person), bool)
@@ -448,17 +459,20 @@ def _hospital(ctx, rng, detained, on_cto, det_start_day, person_id, age, persons
     spell_no = np.cumsum(new_spell) - 1
     n_spells = int(spell_no.max() + 1) if len(spell_no) else 0
     sp_person = d_person[new_spell]
+    before_holding = [int(v) for v in sc.p("detention.informal_days_before_holding_power")]
     sp_adm = d_start[new_spell] - np.where(
-        status_keys[new_spell] == "s5_2", rng.integers(1, 10, n_spells), 0
+        status_keys[new_spell] == "s5_2", rng.integers(*before_holding, n_spells), 0
     )
     sp_last = np.zeros(n_spells, int)
     np.maximum.at(sp_last, spell_no, d_end)
-    sp_dis = sp_last + rng.integers(0, 15, n_spells)
+    sp_dis = sp_last + rng.integers(0, int(sc.p("detention.stay_after_detention_days")), n_spells)
     sp_detained = np.ones(n_spells, bool)
     # informal admissions among people in contact who were not detained (aged 16+)
     n_inf = rng.poisson(float(sc.p("detention.informal_admissions_per_detention")) * len(d_person))
     eligible = np.flatnonzero(~detained & (age >= 16))
-    weights = np.where(crisis[eligible], 5.0, 1.0)
+    weights = np.where(
+        crisis[eligible], float(sc.p("detention.informal_admission_crisis_weight")), 1.0
+    )
     n_inf = min(n_inf, len(eligible))
     inf_person = (
         np.sort(rng.choice(eligible, n_inf, replace=False, p=weights / weights.sum()))
@@ -468,7 +482,12 @@ def _hospital(ctx, rng, detained, on_cto, det_start_day, person_id, age, persons
     inf_adm = rng.integers(0, ndays, n_inf)
     med_i, cap_i = (float(v) for v in sc.p("inpatient.informal_stay_days"))
     inf_dis = inf_adm + np.minimum(
-        np.ceil(_lognormal_days(rng, np.full(n_inf, med_i), 0.8)), cap_i
+        np.ceil(
+            _lognormal_days(
+                rng, np.full(n_inf, med_i), float(sc.p("inpatient.informal_stay_spread"))
+            )
+        ),
+        cap_i,
     ).astype(int)
     sp_person = np.r_[sp_person, inf_person]
     sp_adm = np.r_[sp_adm, inf_adm]
@@ -547,7 +566,14 @@ def _hospital(ctx, rng, detained, on_cto, det_start_day, person_id, age, persons
     who_cto, c_start = who_cto[keep], c_start[keep]
     med_c, cap_c = (float(v) for v in sc.p("community_treatment_orders.duration_days"))
     c_end = c_start + np.minimum(
-        np.ceil(_lognormal_days(rng, np.full(len(who_cto), med_c), 0.6)), cap_c
+        np.ceil(
+            _lognormal_days(
+                rng,
+                np.full(len(who_cto), med_c),
+                float(sc.p("community_treatment_orders.duration_spread")),
+            )
+        ),
+        cap_c,
     ).astype(int)
     ctos = pd.DataFrame(
         {

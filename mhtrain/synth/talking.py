@@ -89,11 +89,10 @@ def generate_talking_therapies(ctx: AreaContext) -> pd.DataFrame:
     first_day = ref_day + np.floor(wait).astype(int)
     gap_lo, gap_hi = (int(v) for v in sc.p("talking_therapies.session_gap_days"))
     # sessions: 2 or more if finished (mean set by a published figure), else 1 or none
-    target_mean = _target_value(sc, "talking_therapies_mean_sessions")
+    target_mean = model.target_value(sc, "talking_therapies_mean_sessions")
     extra = rng.poisson(max(target_mean - 2, 0), n)
     sessions = np.where(finished, 2 + extra, np.where(entered, 1, 0))
-    gaps = rng.integers(gap_lo, gap_hi + 1, (n, 1)) * np.ones((1, 1))
-    second_day = first_day + gaps[:, 0].astype(int)
+    second_day = first_day + rng.integers(gap_lo, gap_hi + 1, n)
     end_day = first_day + (np.maximum(sessions - 1, 0) * (gap_lo + gap_hi) / 2).astype(int)
 
     # scores: people at caseness score above a threshold; others below both
@@ -103,15 +102,20 @@ def generate_talking_therapies(ctx: AreaContext) -> pd.DataFrame:
     phq1 = np.clip(np.rint(phq_m + phq_s * rng.standard_normal(n)), 0, PHQ9_MAX)
     gad1 = np.clip(np.rint(gad_m + gad_s * rng.standard_normal(n)), 0, GAD7_MAX)
     below = (phq1 < PHQ9_CASENESS) & (gad1 < GAD7_CASENESS)
-    phq1 = np.where(caseness & below, PHQ9_CASENESS + rng.integers(0, 6, n), phq1)
+    lift = int(sc.p("talking_therapies.caseness_phq9_lift"))
+    phq1 = np.where(caseness & below, PHQ9_CASENESS + rng.integers(0, lift, n), phq1)
     phq1 = np.where(~caseness, rng.integers(0, PHQ9_CASENESS, n), phq1)
     gad1 = np.where(~caseness, rng.integers(0, GAD7_CASENESS, n), gad1)
 
     # recovery drawn from the planted model, then last scores drawn to agree with it
     recover = rng.random(n) < expit(model.cached(sc, model.tt_recovery_logit)[d, e, g, s])
-    shrink = np.where(recover, rng.uniform(0.1, 0.55, n), rng.uniform(0.45, 1.1, n))
-    phq2 = np.clip(np.rint(phq1 * shrink + rng.normal(0, 1.5, n)), 0, PHQ9_MAX)
-    gad2 = np.clip(np.rint(gad1 * shrink + rng.normal(0, 1.2, n)), 0, GAD7_MAX)
+    kept = sc.p("talking_therapies.last_score_shrink")
+    noise = sc.p("talking_therapies.last_score_noise")
+    shrink = np.where(
+        recover, rng.uniform(*kept["recovered"], n), rng.uniform(*kept["not_recovered"], n)
+    )
+    phq2 = np.clip(np.rint(phq1 * shrink + rng.normal(0, float(noise["phq9"]), n)), 0, PHQ9_MAX)
+    gad2 = np.clip(np.rint(gad1 * shrink + rng.normal(0, float(noise["gad7"]), n)), 0, GAD7_MAX)
     phq2 = np.where(recover, np.minimum(phq2, PHQ9_CASENESS - 1), phq2)
     gad2 = np.where(recover, np.minimum(gad2, GAD7_CASENESS - 1), gad2)
     still_case = (phq2 >= PHQ9_CASENESS) | (gad2 >= GAD7_CASENESS)
@@ -165,13 +169,6 @@ def _record_tt_ethnicity(sc, rng, eth: np.ndarray) -> np.ndarray:
     missing = rng.random(len(eth)) < float(sc.p("recording.talking_therapies_missing"))
     index = np.where(missing, len(sc.ethnic_codes), eth)
     return labels([*sc.ethnic_codes, code_for("ethnic_category", "not_known")], index)
-
-
-def _target_value(sc, target_id: str) -> float:
-    for t in sc.spec.get("targets", []):
-        if t["id"] == target_id:
-            return float(t["value"])
-    raise KeyError(target_id)
 
 
 __all__ = ["outcome_flags", "generate_talking_therapies", "BROAD_GROUPS"]
