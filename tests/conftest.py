@@ -38,3 +38,23 @@ def _isolated_cache(tmp_path_factory, monkeypatch):
 
 def in_ci() -> bool:
     return os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+@pytest.fixture(autouse=True)
+def _xdist_groups_hold(request):
+    """Fail a grouped test at once if ``--dist loadgroup`` is asked for but has no effect.
+
+    Some tests share a costly set-up (the built books, one nbgrader course) meant to run on one
+    worker; a pytest-xdist that silently ignores ``xdist_group`` would make it on each worker.
+    """
+    node = request.node
+    if (
+        getattr(request.config.option, "loadgroup", False)
+        and node.get_closest_marker("xdist_group") is not None
+        and "@" not in node.nodeid
+    ):
+        pytest.fail(
+            "pytest-xdist is not keeping xdist_group tests on one worker: install the pytest "
+            "and pytest-xdist versions pyproject.toml allows ('make test' does)",
+            pytrace=False,
+        )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -29,16 +30,34 @@ def _missing(reason: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def built_books() -> dict[str, Path]:
+def built_books(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """Build the cohort book, then the public book, strictly; return their HTML folders.
 
     The public book is built last so that ``book/lessons`` is left holding the public version.
+    The books are built once per test run, even if several pytest-xdist workers ask for them:
+    the first one builds while the others wait, then they all read the same pages.
     """
+    from filelock import FileLock
+
     from mhtrain.course.bookpages import build_book
 
-    cohort = build_book(answers=False, strict=True)
-    public = build_book(answers=True, strict=True)
-    return {"public": public, "cohort": cohort}
+    def build() -> dict[str, Path]:
+        cohort = build_book(answers=False, strict=True)
+        public = build_book(answers=True, strict=True)
+        return {"public": public, "cohort": cohort}
+
+    if "PYTEST_XDIST_WORKER" not in os.environ:
+        return build()
+    # Under pytest-xdist, the folder above a worker's base temporary folder belongs to this
+    # run and is shared by all its workers.
+    shared = tmp_path_factory.getbasetemp().parent
+    stamp = shared / "mhtrain-books.json"
+    with FileLock(shared / "mhtrain-books.lock"):
+        if stamp.is_file():
+            return {name: Path(path) for name, path in json.loads(stamp.read_text()).items()}
+        books = build()
+        stamp.write_text(json.dumps({name: str(path) for name, path in books.items()}))
+        return books
 
 
 @pytest.fixture(scope="session")
