@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib
 import os
@@ -10,7 +11,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -426,23 +427,40 @@ def write_generated_pages(*, answers: bool = True, root: Path | None = None) -> 
 
 _NOISE = ("running over TCP without encryption",)
 _WRAPPER_ERRORS = ("CellExecutionError", "ExecutionError", "RuntimeError")
+# An exception line as Python prints it: a class name, a colon, the message.
+_EXCEPTION_LINE = re.compile(r"^[A-Za-z_][\w.]*(Error|Exception|Exit|Interrupt): ")
+
+
+def _saved_tracebacks(log: str) -> list[str]:
+    """The text of each traceback file Sphinx says it saved (``sphinx-err-*.log``)."""
+    texts = []
+    for saved in re.findall(r"traceback has been saved in (\S+?\.log)", log):
+        try:
+            texts.append(Path(saved).read_text(encoding="utf-8", errors="replace"))
+        except OSError:
+            continue
+    return texts
 
 
 def _first_problem(log: str) -> str:
-    """Sum up a failed build's log in one line: the first warning and the first real error."""
+    """Sum up a failed build's log in one line: the first warning and the first real error.
+
+    When Sphinx itself crashed, the error is the last exception in its saved traceback.
+    """
     lines = [" ".join(line.split()) for line in log.splitlines()]
     lines = [line for line in lines if line and not any(n in line for n in _NOISE)]
     warning = next((ln for ln in lines if re.search(r"\b(WARNING|ERROR|CRITICAL)\b", ln)), "")
-    error = next(
-        (
-            ln
-            for ln in lines
-            if re.match(r"^[\w.]*(Error|Exception)\b.*:", ln)
-            and not ln.split(":")[0].endswith(_WRAPPER_ERRORS)
-        ),
-        "",
-    )
-    parts = [part[:200] for part in (warning, error) if part]
+    errors = [
+        ln
+        for ln in lines
+        if _EXCEPTION_LINE.match(ln) and not ln.split(":")[0].endswith(_WRAPPER_ERRORS)
+    ]
+    if not errors:
+        for text in _saved_tracebacks(log):
+            errors += [
+                " ".join(ln.split()) for ln in text.splitlines() if _EXCEPTION_LINE.match(ln)
+            ][-1:]
+    parts = [part[:200] for part in (warning, errors[0] if errors else "") if part]
     if not parts:
         parts = [lines[-1][:200]] if lines else ["no output"]
     return "; ".join(parts)
@@ -482,8 +500,44 @@ def build_book(
     """
     root = Path(root) if root is not None else REPO_ROOT
     _check_root(root)
-    write_generated_pages(answers=answers, root=root)
-    return run_jupyter_book(root=root, answers=answers, strict=strict, echo=echo)
+    # The public and cohort books share their source pages and execution caches' folder, so
+    # one build at a time per book root: a second build waits instead of spoiling the first.
+    with _build_lock(root):
+        write_generated_pages(answers=answers, root=root)
+        return run_jupyter_book(root=root, answers=answers, strict=strict, echo=echo)
+
+
+_LOCK_NAME = ".book-build.lock"
+_LOCK_WAIT_SECONDS = 3600
+
+
+@contextlib.contextmanager
+def _build_lock(root: Path) -> Iterator[None]:
+    """Hold the book root's build lock, waiting (and saying so) while another build holds it."""
+    from filelock import FileLock, Timeout
+
+    folder = root / "_build"
+    folder.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(folder / _LOCK_NAME)
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        print(
+            f"Another book build is running in {root}; waiting for it to finish.",
+            file=sys.stderr,
+            flush=True,
+        )
+        try:
+            lock.acquire(timeout=_LOCK_WAIT_SECONDS)
+        except Timeout:
+            raise MhtrainError(
+                f"another book build in {root} has held {folder / _LOCK_NAME} for over an "
+                "hour; stop it (or delete that file if no build is running) and try again"
+            ) from None
+    try:
+        yield
+    finally:
+        lock.release()
 
 
 def _check_root(root: Path) -> None:
@@ -559,17 +613,12 @@ def run_jupyter_book(
     return html
 
 
-_CACHE_TROUBLE = ("accessing jupyter cache", "readonly database")
+_CACHE_TROUBLE = ("accessing jupyter cache", "readonly database", "hashkey already exists")
 
 
 def _cache_trouble(log: str) -> bool:
     """Whether a failed build failed in the execution cache (its log or saved traceback says so)."""
-    texts = [log]
-    for saved in re.findall(r"traceback has been saved in (\S+?\.log)", log):
-        try:
-            texts.append(Path(saved).read_text(encoding="utf-8", errors="replace"))
-        except OSError:
-            continue
+    texts = [log, *_saved_tracebacks(log)]
     return any(marker in text for text in texts for marker in _CACHE_TROUBLE)
 
 

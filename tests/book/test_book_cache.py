@@ -1,8 +1,16 @@
-"""A build that fails inside the execution cache is retried once with a clean cache."""
+"""Build robustness: one build at a time per book root, cache failures retried, crashes named."""
 
 from __future__ import annotations
 
-from mhtrain.course.bookpages import _cache_trouble
+import threading
+import time
+
+import pytest
+from filelock import FileLock
+
+from mhtrain.course import bookpages
+from mhtrain.course.bookpages import _build_lock, _cache_trouble, _first_problem
+from mhtrain.errors import MhtrainError
 
 
 def test_cache_failures_are_recognised_from_the_saved_traceback(tmp_path):
@@ -18,3 +26,67 @@ def test_other_build_failures_are_not_retried(tmp_path):
     log = f"Exception occurred:\nThe full traceback has been saved in {saved}, if you want"
     assert not _cache_trouble(log)
     assert not _cache_trouble("WARNING: undefined label: 'nowhere'")
+
+
+def test_a_sphinx_crash_is_summed_up_by_its_exception_not_its_banner(tmp_path):
+    saved = tmp_path / "sphinx-err-ghi.log"
+    saved.write_text(
+        "Traceback (most recent call last):\n"
+        '  File "db.py", line 331, in create_record\n'
+        "ValueError: hashkey already exists:8e83\n"
+    )
+    log = (
+        "reading sources... [ 32%] book/lessons/00-getting-started\n"
+        "Exception occurred:\n"
+        f"The full traceback has been saved in {saved}, if you want to report the issue.\n"
+    )
+    summary = _first_problem(log)
+    assert "ValueError: hashkey already exists" in summary
+    assert "Exception occurred" not in summary
+
+
+def test_a_second_build_of_the_same_book_waits_for_the_first(tmp_path, capsys):
+    (tmp_path / "_build").mkdir()
+    order: list[str] = []
+    holder = FileLock(tmp_path / "_build" / bookpages._LOCK_NAME)
+    holder.acquire()
+
+    def second_build() -> None:
+        with _build_lock(tmp_path):
+            order.append("second build")
+
+    thread = threading.Thread(target=second_build)
+    thread.start()
+    time.sleep(0.5)
+    order.append("first build ends")
+    holder.release()
+    thread.join(timeout=10)
+    assert order == ["first build ends", "second build"]
+    assert "Another book build is running" in capsys.readouterr().err
+
+
+def test_a_lock_held_too_long_is_a_clear_error(tmp_path, monkeypatch):
+    (tmp_path / "_build").mkdir()
+    monkeypatch.setattr(bookpages, "_LOCK_WAIT_SECONDS", 0.2)
+    with FileLock(tmp_path / "_build" / bookpages._LOCK_NAME):
+        result: list[BaseException] = []
+
+        def second_build() -> None:
+            try:
+                with _build_lock(tmp_path):
+                    pass
+            except MhtrainError as exc:
+                result.append(exc)
+
+        thread = threading.Thread(target=second_build)
+        thread.start()
+        thread.join(timeout=10)
+    assert result and "another book build" in str(result[0])
+    assert ".book-build.lock" in str(result[0])
+
+
+def test_the_build_lock_is_released_when_a_build_fails(tmp_path):
+    with pytest.raises(RuntimeError), _build_lock(tmp_path):
+        raise RuntimeError("build failed")
+    with FileLock(tmp_path / "_build" / bookpages._LOCK_NAME).acquire(timeout=0):
+        pass
