@@ -6,7 +6,9 @@ made in one piece or area by area (in chunks).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property, lru_cache
 
 import numpy as np
 import pandas as pd
@@ -32,20 +34,70 @@ class AreaContext:
     cells: np.ndarray  # residents, shape (decile, eth, band, sex)
     nhs_numbers: np.ndarray  # this area's block of test-range NHS numbers
 
-    @property
+    @cached_property
     def area_code(self) -> str:
         return str(self.sc.areas.area_code.iloc[self.area])
 
-    @property
+    @cached_property
     def provider(self) -> str:
         return str(self.sc.areas.provider_code.iloc[self.area])
 
 
 def _choice_rows(rng: np.random.Generator, probs: np.ndarray) -> np.ndarray:
-    """One categorical draw per row of a (rows, categories) probability matrix."""
-    cum = np.cumsum(probs / probs.sum(axis=1, keepdims=True), axis=1)
-    u = rng.random(len(probs))[:, None]
-    return np.minimum((u > cum).sum(axis=1), probs.shape[1] - 1)
+    """One categorical draw per row of a (rows, categories) probability matrix.
+
+    A row's draw is the number of its cumulative probabilities below a uniform number. The
+    cumulative sums are built a column at a time (the same additions, in the same order, as
+    ``np.cumsum`` along the rows), which is several times quicker for a few columns.
+    """
+    shares = probs / probs.sum(axis=1, keepdims=True)
+    return _draw_from_cumulative(rng, [shares[:, j] for j in range(probs.shape[1])])
+
+
+def _choice_columns(rng: np.random.Generator, columns: list[np.ndarray]) -> np.ndarray:
+    """As :func:`_choice_rows`, for a matrix given as its (fewer than eight) columns.
+
+    Below eight columns NumPy sums a row from left to right, so adding the columns in turn
+    gives the same totals, and the same draws, without building the matrix.
+    """
+    if len(columns) >= 8:
+        return _choice_rows(rng, np.column_stack(columns))
+    total = columns[0].copy()
+    for column in columns[1:]:
+        total += column
+    return _draw_from_cumulative(rng, [column / total for column in columns])
+
+
+def _choice_fixed(rng: np.random.Generator, n: int, probs: Sequence[float]) -> np.ndarray:
+    """``n`` draws from one categorical distribution: the draws ``_choice_rows`` makes for
+    ``n`` identical rows, found by binary search in the one cumulative row."""
+    row = np.asarray(probs, dtype=float)[None, :]
+    cum = np.cumsum(row / row.sum(axis=1, keepdims=True))
+    u = rng.random(n)
+    return np.minimum(np.searchsorted(cum, u, side="left"), len(cum) - 1)
+
+
+def _draw_from_cumulative(rng: np.random.Generator, shares: list[np.ndarray]) -> np.ndarray:
+    u = rng.random(len(shares[0]))
+    cum = shares[0].copy()
+    drawn = (u > cum).astype(np.int64)
+    for column in shares[1:]:
+        cum += column
+        drawn += u > cum
+    return np.minimum(drawn, len(shares) - 1)
+
+
+def _sort_within(group: np.ndarray, value: np.ndarray) -> np.ndarray:
+    """The order that sorts rows by (non-negative integer) group, then by an integer value.
+
+    The same order as ``np.lexsort((value, group))`` (ties keep their places), found by one
+    stable sort of a combined key, which is about three times quicker.
+    """
+    if len(group) == 0:
+        return np.arange(0)
+    value = value.astype(np.int64) - int(value.min())
+    key = group.astype(np.int64) * (int(value.max()) + 1) + value
+    return np.argsort(key, kind="stable")
 
 
 def _lognormal_days(rng, median: np.ndarray, spread: float) -> np.ndarray:
@@ -175,7 +227,7 @@ def generate_area(ctx: AreaContext) -> tuple[dict[str, pd.DataFrame], dict]:
             "age_band": labels(sc.age_bands, persons["band"]),
             "sex": labels(_SEX_CODES, persons["sex"]),
             "ethnic_category": recorded,
-            "area_code": ctx.area_code,
+            "area_code": labels((ctx.area_code,), np.zeros(n_people, np.int64)),
             "imd_decile": (persons["decile"] + 1).astype(np.int32),
         }
     )
@@ -186,10 +238,12 @@ def generate_area(ctx: AreaContext) -> tuple[dict[str, pd.DataFrame], dict]:
             "service_team_type": _codes_at("service_team_type", _TEAM_TYPE_KEYS, team),
             "service_team_age_group": _team_age_group_codes(team, r_age),
             "referral_source": _codes_at("referral_source", _SOURCES, source),
-            "referral_date": start + ref_day * _DAY,
-            "first_contact_date": np.where(seen, start + first_day * _DAY, np.datetime64("NaT")),
-            "discharge_date": np.where(
-                discharged, start + discharge_day * _DAY, np.datetime64("NaT")
+            "referral_date": _seconds(start + ref_day * _DAY),
+            "first_contact_date": _seconds(
+                np.where(seen, start + first_day * _DAY, np.datetime64("NaT"))
+            ),
+            "discharge_date": _seconds(
+                np.where(discharged, start + discharge_day * _DAY, np.datetime64("NaT"))
             ),
         }
     )
@@ -212,13 +266,7 @@ def generate_area(ctx: AreaContext) -> tuple[dict[str, pd.DataFrame], dict]:
     )
     tables = {
         "people": people,
-        "referrals": referrals.astype(
-            {
-                "first_contact_date": "datetime64[s]",
-                "discharge_date": "datetime64[s]",
-                "referral_date": "datetime64[s]",
-            }
-        ),
+        "referrals": referrals,
         "care_contacts": contacts,
         "mha_detentions": detentions,
         "community_treatment_orders": ctos,
@@ -227,6 +275,11 @@ def generate_area(ctx: AreaContext) -> tuple[dict[str, pd.DataFrame], dict]:
     }
     facts = {"true_eth": persons["eth"], "detained": detained, "on_cto": on_cto}
     return tables, facts
+
+
+def _seconds(days: np.ndarray) -> np.ndarray:
+    """Dates (``datetime64[D]``) as the tables' ``datetime64[s]``."""
+    return days.astype("datetime64[s]")
 
 
 def _multinomial_rows(rng, n: np.ndarray, probs: np.ndarray) -> np.ndarray:
@@ -269,8 +322,13 @@ _SOURCES = (
 
 def labels(values, index: np.ndarray) -> pd.api.extensions.ExtensionArray:
     """A string column holding ``values[index]``, built in Arrow without Python objects."""
-    table = pa.array([str(v) for v in values], type=pa.string())
-    return pd.array(table.take(pa.array(np.asarray(index, dtype=np.int64))), dtype="str")
+    table = _arrow_strings(tuple(str(v) for v in values))
+    return pd.array(table.take(np.asarray(index, dtype=np.int64)), dtype="str")
+
+
+@lru_cache(maxsize=256)
+def _arrow_strings(values: tuple[str, ...]) -> pa.Array:
+    return pa.array(values, type=pa.string())
 
 
 _SEX_CODES = ("1", "2")  # positions 0 and 1 of the sex dimension; codes checked by the schema
@@ -339,17 +397,22 @@ def _record_ethnicity(
     sc: Scenario, rng, eth: np.ndarray, crisis: np.ndarray, provider: str
 ) -> np.ndarray:
     """Recorded NHS ethnic category: some missing, some folded into 'any other' categories."""
-    codes = np.asarray(sc.ethnic_codes, dtype=object)
-    recorded = codes[eth].copy()
-    broad = np.asarray(BROAD_GROUPS)[sc.broad_index[eth]]
     other_of = {"White": "C", "Mixed": "G", "Asian": "L", "Black": "P", "Other": "S"}
+    not_stated_code = code_for("ethnic_category", "not_stated")
+    not_known_code = code_for("ethnic_category", "not_known")
+    # Work on positions in one list of every code that can be recorded, not on strings.
+    vocab = list(dict.fromkeys([*sc.ethnic_codes, *other_of.values()]))
+    vocab += [not_stated_code, not_known_code]
+    at = {code: i for i, code in enumerate(vocab)}
+    recorded = np.array([at[c] for c in sc.ethnic_codes])[eth]
     p_fold = float(sc.p("recording.to_other_within_group")) * np.where(
         crisis, float(sc.p("recording.crisis_fold_factor")), 1.0
     )
     fold = rng.random(len(eth)) < p_fold
-    recorded[fold] = np.array([other_of[b] for b in broad[fold]], dtype=object)
+    other_at = np.array([at[other_of[b]] for b in BROAD_GROUPS])
+    recorded[fold] = other_at[sc.broad_index[eth[fold]]]
     to_s = rng.random(len(eth)) < float(sc.p("recording.to_any_other"))
-    recorded[to_s] = "S"
+    recorded[to_s] = at["S"]
     p_missing = np.where(
         crisis,
         model.missing_probability(sc, provider, crisis=True),
@@ -357,9 +420,9 @@ def _record_ethnicity(
     )
     missing = rng.random(len(eth)) < p_missing
     not_stated = rng.random(len(eth)) < float(sc.p("recording.not_stated_share_of_missing"))
-    recorded[missing & not_stated] = code_for("ethnic_category", "not_stated")
-    recorded[missing & ~not_stated] = code_for("ethnic_category", "not_known")
-    return labels(*np.unique(recorded.astype(str), return_inverse=True))
+    recorded[missing & not_stated] = at[not_stated_code]
+    recorded[missing & ~not_stated] = at[not_known_code]
+    return labels(vocab, recorded)
 
 
 def _care_contacts(
@@ -393,16 +456,16 @@ def _care_contacts(
         + np.log(young)
         - np.log(sc.deprivation_gradient(sc.p("referrals.dna_deprivation_ratio")).mean())
     )
-    probs = np.tile(base, (len(idx), 1))
     others = np.arange(len(base)) != dna_i
-    probs[:, others] *= ((1 - p_dna) / base[others].sum())[:, None]
-    probs[:, dna_i] = p_dna
-    attendance = _choice_rows(rng, probs)
+    scale = (1 - p_dna) / base[others].sum()
+    attendance = _choice_columns(
+        rng, [p_dna if k == dna_i else share * scale for k, share in enumerate(base)]
+    )
     attendance[first_pos] = att_keys.index("attended")  # the first contact is the one attended
     med_keys = list(sc.p("referrals.consultation_shares"))
     med_p = np.array([float(sc.p("referrals.consultation_shares")[k]) for k in med_keys])
-    medium = _choice_rows(rng, np.tile(med_p, (len(idx), 1)))
-    order = np.lexsort((day, idx))
+    medium = _choice_fixed(rng, len(idx), med_p)
+    order = _sort_within(idx, day)
     idx, day, attendance, medium = idx[order], day[order], attendance[order], medium[order]
     return pd.DataFrame(
         {
@@ -432,11 +495,11 @@ def _hospital(ctx, rng, detained, on_cto, det_start_day, person_id, age, persons
     first_start = det_start_day[d_person]
     later = first_start + np.floor(rng.random(len(d_person)) * (ndays - first_start)).astype(int)
     later[first] = first_start[first]
-    order = np.lexsort((later, d_person))
+    order = _sort_within(d_person, later)
     d_person, d_start = d_person[order], later[order]
     shares = sc.p("detention.legal_status_shares")
     keys = list(shares)
-    status = _choice_rows(rng, np.tile([float(shares[k]) for k in keys], (len(d_person), 1)))
+    status = _choice_fixed(rng, len(d_person), [float(shares[k]) for k in keys])
     dur = sc.p("detention.duration_days")
     med = np.array([float(dur[k][0]) for k in keys])[status]
     cap = np.array([float(dur[k][1]) for k in keys])[status]
@@ -541,7 +604,7 @@ def _hospital(ctx, rng, detained, on_cto, det_start_day, person_id, age, persons
     ).astype(int)
     ri_shares = sc.p("inpatient.restrictive_type_shares")
     ri_keys = list(ri_shares)
-    ri_type = _choice_rows(rng, np.tile([float(ri_shares[k]) for k in ri_keys], (len(ri_spell), 1)))
+    ri_type = _choice_fixed(rng, len(ri_spell), [float(ri_shares[k]) for k in ri_keys])
     ri = pd.DataFrame(
         {
             "intervention_id": make_ids(

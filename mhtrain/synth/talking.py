@@ -142,7 +142,7 @@ def generate_talking_therapies(ctx: AreaContext) -> pd.DataFrame:
     df = pd.DataFrame(
         {
             "tt_referral_id": make_ids("tt", ctx.seed, ctx.area, np.arange(n)),
-            "area_code": ctx.area_code,
+            "area_code": labels((ctx.area_code,), np.zeros(n, np.int64)),
             "age": age.astype(np.int32),
             "age_band": _band_labels(sc, age),
             "sex": labels(_SEX_CODES, s),
