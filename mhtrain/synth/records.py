@@ -227,7 +227,7 @@ def generate_area(ctx: AreaContext) -> tuple[dict[str, pd.DataFrame], dict]:
             "age_band": labels(sc.age_bands, persons["band"]),
             "sex": labels(_SEX_CODES, persons["sex"]),
             "ethnic_category": recorded,
-            "area_code": labels((ctx.area_code,), np.zeros(n_people, np.int64)),
+            "area_code": constant_column(ctx.area_code, n_people),
             "imd_decile": (persons["decile"] + 1).astype(np.int32),
         }
     )
@@ -238,13 +238,13 @@ def generate_area(ctx: AreaContext) -> tuple[dict[str, pd.DataFrame], dict]:
             "service_team_type": _codes_at("service_team_type", _TEAM_TYPE_KEYS, team),
             "service_team_age_group": _team_age_group_codes(team, r_age),
             "referral_source": _codes_at("referral_source", _SOURCES, source),
-            "referral_date": _seconds(start + ref_day * _DAY),
-            "first_contact_date": _seconds(
-                np.where(seen, start + first_day * _DAY, np.datetime64("NaT"))
-            ),
-            "discharge_date": _seconds(
-                np.where(discharged, start + discharge_day * _DAY, np.datetime64("NaT"))
-            ),
+            "referral_date": (start + ref_day * _DAY).astype("datetime64[s]"),
+            "first_contact_date": np.where(
+                seen, start + first_day * _DAY, np.datetime64("NaT")
+            ).astype("datetime64[s]"),
+            "discharge_date": np.where(
+                discharged, start + discharge_day * _DAY, np.datetime64("NaT")
+            ).astype("datetime64[s]"),
         }
     )
 
@@ -275,11 +275,6 @@ def generate_area(ctx: AreaContext) -> tuple[dict[str, pd.DataFrame], dict]:
     }
     facts = {"true_eth": persons["eth"], "detained": detained, "on_cto": on_cto}
     return tables, facts
-
-
-def _seconds(days: np.ndarray) -> np.ndarray:
-    """Dates (``datetime64[D]``) as the tables' ``datetime64[s]``."""
-    return days.astype("datetime64[s]")
 
 
 def _multinomial_rows(rng, n: np.ndarray, probs: np.ndarray) -> np.ndarray:
@@ -324,6 +319,11 @@ def labels(values, index: np.ndarray) -> pd.api.extensions.ExtensionArray:
     """A string column holding ``values[index]``, built in Arrow without Python objects."""
     table = _arrow_strings(tuple(str(v) for v in values))
     return pd.array(table.take(np.asarray(index, dtype=np.int64)), dtype="str")
+
+
+def constant_column(value: str, n: int) -> pd.api.extensions.ExtensionArray:
+    """A string column holding ``value`` ``n`` times (quicker for pandas than a scalar)."""
+    return labels((value,), np.zeros(n, np.int64))
 
 
 @lru_cache(maxsize=256)
@@ -397,7 +397,17 @@ def _record_ethnicity(
     sc: Scenario, rng, eth: np.ndarray, crisis: np.ndarray, provider: str
 ) -> np.ndarray:
     """Recorded NHS ethnic category: some missing, some folded into 'any other' categories."""
-    other_of = {"White": "C", "Mixed": "G", "Asian": "L", "Black": "P", "Other": "S"}
+    # the "any other ... background" code of each broad group
+    other_of = {
+        broad: code_for("ethnic_category", key)
+        for broad, key in (
+            ("White", "white_other"),
+            ("Mixed", "mixed_other"),
+            ("Asian", "asian_other"),
+            ("Black", "black_other"),
+            ("Other", "other"),
+        )
+    }
     not_stated_code = code_for("ethnic_category", "not_stated")
     not_known_code = code_for("ethnic_category", "not_known")
     # Work on positions in one list of every code that can be recorded, not on strings.
@@ -412,7 +422,7 @@ def _record_ethnicity(
     other_at = np.array([at[other_of[b]] for b in BROAD_GROUPS])
     recorded[fold] = other_at[sc.broad_index[eth[fold]]]
     to_s = rng.random(len(eth)) < float(sc.p("recording.to_any_other"))
-    recorded[to_s] = at["S"]
+    recorded[to_s] = at[other_of["Other"]]
     p_missing = np.where(
         crisis,
         model.missing_probability(sc, provider, crisis=True),

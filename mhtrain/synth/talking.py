@@ -8,7 +8,14 @@ from scipy.special import expit
 
 from mhtrain.synth import model
 from mhtrain.synth.ids import make_ids
-from mhtrain.synth.records import _SEX_CODES, AreaContext, _ages, _band_labels, labels
+from mhtrain.synth.records import (
+    _SEX_CODES,
+    AreaContext,
+    _ages,
+    _band_labels,
+    constant_column,
+    labels,
+)
 from mhtrain.synth.scenario import BROAD_GROUPS
 
 _DAY = np.timedelta64(1, "D")
@@ -142,7 +149,7 @@ def generate_talking_therapies(ctx: AreaContext) -> pd.DataFrame:
     df = pd.DataFrame(
         {
             "tt_referral_id": make_ids("tt", ctx.seed, ctx.area, np.arange(n)),
-            "area_code": labels((ctx.area_code,), np.zeros(n, np.int64)),
+            "area_code": constant_column(ctx.area_code, n),
             "age": age.astype(np.int32),
             "age_band": _band_labels(sc, age),
             "sex": labels(_SEX_CODES, s),
