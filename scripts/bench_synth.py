@@ -102,8 +102,8 @@ def run() -> list[dict]:
             "ratio": took / 10,
         }
     )
-    rate_1m, _, n_people = _table_rows_per_second(1_000_000, repeats=3)
-    people_rate = rate_1m * n_people / _table_rows_per_second(1_000_000, repeats=1)[1]
+    rate_1m, rows_1m, n_people = _table_rows_per_second(1_000_000, repeats=3)
+    people_rate = rate_1m * n_people / rows_1m
     rate_10m, rows_10m, _ = _table_rows_per_second(10_000_000, repeats=1)
     numpy_rate = _numpy_people(n_people, np.random.default_rng(1))
     rows_out += [
