@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from pathlib import Path
 
 import pandas as pd
 
+from mhtrain import settings
 from mhtrain.errors import MhtrainError
 
 # The course dataset shipped in synthetic_data/: the default scenario at its default size. The seed
@@ -19,10 +19,10 @@ _CACHE: dict[tuple, object] = {}
 
 
 def data_dir() -> Path:
-    """Folder of the shipped dataset (``MHTRAIN_DATA_DIR`` overrides it)."""
-    env = os.environ.get("MHTRAIN_DATA_DIR")
-    if env:
-        return Path(env)
+    """Folder of the shipped dataset (the ``DATA_DIR`` setting overrides it)."""
+    chosen = settings.data_dir()
+    if chosen is not None:
+        return chosen
     here = Path.cwd().resolve()
     for folder in (here, *here.parents):
         candidate = folder / "synthetic_data"
@@ -33,8 +33,7 @@ def data_dir() -> Path:
 
 def cache_dir() -> Path:
     """Where learners' own datasets are kept once generated."""
-    base = os.environ.get("MHTRAIN_CACHE_DIR") or os.environ.get("XDG_CACHE_HOME")
-    return Path(base) / "mhtrain" if base else Path.home() / ".cache" / "mhtrain"
+    return settings.cache_base()
 
 
 def seed_for_student(student: str, *, course: str = "") -> int:
@@ -46,14 +45,12 @@ def seed_for_student(student: str, *, course: str = "") -> int:
 
 
 def _seed_from_env() -> int | None:
-    if os.environ.get("MHTRAIN_SEED", "").strip():
-        value = os.environ["MHTRAIN_SEED"].strip()
-        if not value.isdigit():
-            raise MhtrainError(f"MHTRAIN_SEED must be a whole number, not {value!r}")
-        return int(value)
-    student = os.environ.get("MHTRAIN_STUDENT", "").strip()
+    chosen = settings.seed()
+    if chosen is not None:
+        return chosen
+    student = settings.student()
     if student:
-        return seed_for_student(student, course=os.environ.get("MHTRAIN_COURSE", ""))
+        return seed_for_student(student[0], course=student[1])
     return None
 
 
@@ -63,8 +60,8 @@ def load(seed: int | None = None, *, messy: bool = False):
     Parameters
     ----------
     seed
-        ``None`` for the shipped course dataset (or the seed set by the ``MHTRAIN_SEED`` or
-        ``MHTRAIN_STUDENT`` environment variables); a number for a learner's own dataset, made
+        ``None`` for the shipped course dataset (or the seed a seed or student setting
+        chooses, see :mod:`mhtrain.settings`); a number for a learner's own dataset, made
         once from the default scenario and kept in a cache.
     messy
         The version with logged data-quality errors (for the data-quality lesson).

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 import numbers
-import os
 import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -119,7 +118,7 @@ def get_dataset() -> Any:
     -------
     Dataset
         The dataset set by :func:`use_dataset`, or the one ``mhtrain.load()`` gives (which
-        honours ``MHTRAIN_SEED`` and ``MHTRAIN_STUDENT``, so each learner is checked against
+        honours the seed and student settings (:mod:`mhtrain.settings`), so each learner is checked against
         their own data).
     """
     if _STATE.data is None:
@@ -146,8 +145,7 @@ def set_solutions_visible(visible: bool | None) -> None:
     ----------
     visible : bool or None
         ``False`` hides solutions, ``True`` shows them, ``None`` goes back to the environment
-        variable ``MHTRAIN_HIDE_SOLUTIONS`` (solutions are shown unless it is ``1``, ``true``
-        or ``yes``).
+        (:func:`mhtrain.settings.hide_solutions`).
     """
     _SOLUTIONS["visible"] = visible
 
@@ -156,8 +154,9 @@ def solutions_visible() -> bool:
     """Return whether ``solution()`` shows solutions in this session."""
     if _SOLUTIONS["visible"] is not None:
         return bool(_SOLUTIONS["visible"])
-    flag = os.environ.get("MHTRAIN_HIDE_SOLUTIONS", "").strip().lower()
-    return flag not in {"1", "true", "yes"}
+    from mhtrain import settings
+
+    return not settings.hide_solutions()
 
 
 # --------------------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from mhtrain import settings
 from mhtrain.errors import MhtrainError
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -30,7 +31,6 @@ PLANTED_PAGE = "planted-effects.md"
 
 # The book must show the shipped course dataset, whatever the person building it has set
 # for their own practice runs.
-_PERSONAL_DATA_VARS = ("MHTRAIN_SEED", "MHTRAIN_STUDENT", "MHTRAIN_COURSE")
 _MARKER = ".book-strict-ok"
 _MARKDOWN_SPECIALS = re.compile(r"([\\`*_\[\]<>#|{}])")
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
@@ -367,8 +367,7 @@ def write_lessons(book_dir: Path, *, answers: bool = True) -> list[Path]:
 def _book_env() -> dict[str, str]:
     # MPLBACKEND is dropped too: lessons must draw with the kernel's inline backend, or their
     # figures never reach the page.
-    drop = (*_PERSONAL_DATA_VARS, "MPLBACKEND")
-    env = {k: v for k, v in os.environ.items() if k not in drop}
+    env = settings.without_personal(drop=("MPLBACKEND",))
     env.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
     return env
 

@@ -18,6 +18,7 @@ from nbformat.notebooknode import NotebookNode
 
 from mhtrain.checks._core import ALIAS, FreeTextExercise, exercises_in
 from mhtrain.course.nbconfig import TUTOR_NOTE_TAG, RemoveTutorNotes, nbgrader_config
+from mhtrain import settings
 from mhtrain.errors import MhtrainError
 
 __all__ = [
@@ -60,13 +61,12 @@ _EXERCISE_CALL = re.compile(
 
 
 def lessons_dir() -> Path:
-    """Return the lesson source folder: ``$MHTRAIN_NOTEBOOKS`` or the repository's notebooks/."""
-    env = os.environ.get("MHTRAIN_NOTEBOOKS")
-    folder = Path(env) if env else Path(__file__).resolve().parents[2] / "notebooks"
+    """Return the lesson source folder: the one the settings name, or the repository's."""
+    folder = settings.notebooks_dir() or Path(__file__).resolve().parents[2] / "notebooks"
     if not folder.is_dir():
         raise MhtrainError(
             f"lesson sources not found in {folder}; run from a clone of the course or set "
-            "MHTRAIN_NOTEBOOKS to the notebooks folder"
+            f"{settings.NOTEBOOKS.name} to the notebooks folder"
         )
     return folder
 

@@ -31,6 +31,7 @@ from traitlets.config import Config
 
 from mhtrain.course.build import build_nbgrader_source, lesson_id, lesson_sources
 from mhtrain.course.nbconfig import CELL_TIMEOUT, RemoveHiddenTestsFromFeedback, nbgrader_config
+from mhtrain import settings
 from mhtrain.errors import MhtrainError
 
 __all__ = [
@@ -63,7 +64,6 @@ KEEP_MARKER = "# Your own settings go below this line; `mhtrain course init` kee
 GRADES_FOLDER = "grades"
 
 # Environment variables that choose which dataset ``mhtrain.load()`` gives.
-_DATA_VARIABLES = ("MHTRAIN_SEED", "MHTRAIN_STUDENT", "MHTRAIN_COURSE")
 _STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@+-]*$")
 _COURSE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 _CUT_NOTE = (
@@ -86,15 +86,15 @@ class CourseExecute(Execute):
 
     ``mhtrain.load()`` chooses its dataset from environment variables. When nbgrader marks a
     submission, this step starts the kernel with an environment where those variables are set
-    for the course: the course's copy of the data (``MHTRAIN_DATA_DIR``), solutions switched
-    off (``MHTRAIN_HIDE_SOLUTIONS``), and, when each student has their own data,
-    ``MHTRAIN_STUDENT`` (the student being marked) and ``MHTRAIN_COURSE`` (the course id), so
+    for the course (:func:`mhtrain.settings.marking_environment`): the course's copy of the
+    data, solutions switched off, and, when each student has their own data, the student
+    being marked and the course id, so
     the checks compute the expected answers from that student's dataset. Any such variables in
     the tutor's own environment are removed, so they never leak into marking.
     """
 
     per_student_data = Bool(
-        False, help="Give each student's kernel MHTRAIN_STUDENT and MHTRAIN_COURSE."
+        False, help="Give each student's kernel the student and course settings."
     ).tag(config=True)
     hide_solutions = Bool(
         True, help="Switch off ex.qN.solution() while marking, so feedback never shows one."
@@ -115,20 +115,15 @@ class CourseExecute(Execute):
         -------
         dict of str to str
         """
-        env = dict(os.environ)
-        for name in _DATA_VARIABLES:
-            env.pop(name, None)
         section = self.config.get("CourseDirectory", {})
         root = Path(section.get("root") or os.getcwd())
         data = root / DATA_FOLDER
-        if (data / "manifest.json").exists():
-            env["MHTRAIN_DATA_DIR"] = str(data)
-        if self.hide_solutions:
-            env["MHTRAIN_HIDE_SOLUTIONS"] = "1"
-        if self.per_student_data and student_id:
-            env["MHTRAIN_STUDENT"] = str(student_id)
-            env["MHTRAIN_COURSE"] = str(section.get("course_id") or "")
-        return env
+        return settings.marking_environment(
+            data=data if (data / "manifest.json").exists() else None,
+            hide_solutions=self.hide_solutions,
+            student=str(student_id) if self.per_student_data and student_id else None,
+            course=str(section.get("course_id") or ""),
+        )
 
     def setup_kernel(self, **kwargs: Any) -> Any:
         """Start the kernel as nbclient does, with :meth:`kernel_env` as its environment."""
@@ -707,8 +702,7 @@ class InitReport:
         if self.per_student_data:
             lines.append(
                 "Each student works on their own dataset: their notebooks must run with "
-                f"MHTRAIN_STUDENT=<their student id> and MHTRAIN_COURSE={self.course_id} "
-                "(see the tutor guide)."
+                f"{settings.student_hint(self.course_id)} (see the tutor guide)."
             )
         lines += [
             "",
@@ -760,7 +754,7 @@ def _copy_data(root: Path, *, keep_existing: bool = False) -> bool:
     if not (origin / "manifest.json").is_file():
         raise MhtrainError(
             f"the course dataset was not found in {origin}; run `make data` in the course "
-            "repository, or set MHTRAIN_DATA_DIR to the folder holding it"
+            f"repository, or set {settings.DATA_DIR.name} to the folder holding it"
         )
     if origin == target.resolve():
         return False
@@ -1455,8 +1449,8 @@ def grade_lesson(
 
     Each student's submission (``submitted/<student>/<lesson>/``) is marked on its own by
     nbgrader's ``autograde`` (one kernel per student, so nothing one student does can change
-    another's marks). With per-student data, each kernel runs with ``MHTRAIN_STUDENT`` and
-    ``MHTRAIN_COURSE`` set for that student (see :class:`CourseExecute`). A submission that
+    another's marks). With per-student data, each kernel runs with the student and course
+    settings for that student (see :class:`CourseExecute`). A submission that
     cannot be marked is reported by name, still gets a row in the table and a feedback page,
     and does not stop the others.
 
