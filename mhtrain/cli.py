@@ -6,35 +6,24 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
+from mhtrain.course import book_commands, commands, tutor_commands
 from mhtrain.errors import MhtrainError
+from mhtrain.synth import commands as synth_commands
 
-# Each sub-package that offers commands exposes ``add_commands(subparsers)``; the function it
+# Each module that offers commands exposes ``add_commands(subparsers)``; the function it
 # registers with ``set_defaults(func=...)`` receives the parsed namespace and returns an exit code.
-_COMMAND_MODULES = (
-    "mhtrain.synth.commands",
-    "mhtrain.course.commands",
-    "mhtrain.course.book_commands",
-    "mhtrain.course.tutor_commands",
-)
+_COMMAND_MODULES = (synth_commands, commands, book_commands, tutor_commands)
 
 
 def build_parser() -> argparse.ArgumentParser:
     """Build the argument parser with every sub-command registered."""
-    import importlib
-
     parser = argparse.ArgumentParser(
         prog="mhtrain",
         description="Synthetic mental health records and graded lessons on inequalities in care.",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
-    for name in _COMMAND_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:  # a part of the package not built yet
-            if exc.name != name:
-                raise
-            continue
+    for module in _COMMAND_MODULES:
         module.add_commands(sub)
     return parser
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import nbformat
 
-from mhtrain.course.build import lesson_id, lesson_sources, read_lesson
+from mhtrain.course.lessons import lesson_id, lesson_sources, read_lesson
 from mhtrain.course.tutor import grade_lesson, init_course, model_submission
 from mhtrain.errors import MhtrainError
 
@@ -68,7 +68,7 @@ def run() -> list[dict]:
                 f"{name}: build, copy data, gradebook, generate_assignment",
             )
         )
-        source = nbformat.read(root / "source" / name / f"{name}.ipynb", as_version=4)
+        source = read_lesson(path)
         release = nbformat.read(root / "release" / name / f"{name}.ipynb", as_version=4)
         answered = model_submission(source, release)
         for i in range(1, SUBMISSIONS + 1):
@@ -79,11 +79,8 @@ def run() -> list[dict]:
         report = grade_lesson(root, name, progress=False)
         seconds = time.perf_counter() - start
         tests = {
-            c.metadata["nbgrader"]["grade_id"]: float(c.metadata["nbgrader"]["points"])
-            for c in source.cells
-            if c.cell_type == "code"
-            and c.metadata.get("nbgrader", {}).get("grade")
-            and not c.metadata["nbgrader"].get("solution")
+            gid: float(cell.metadata["nbgrader"]["points"])
+            for gid, cell in source.test_cells.items()
         }
         full = sum(
             1

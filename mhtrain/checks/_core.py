@@ -334,7 +334,7 @@ class Exercise:
         self.variable = variable
         self.prompt = prompt
         self.hints = tuple(hints)
-        self.solution_text = solution.strip("\n")
+        self._solution_text = solution.strip("\n")
         self.misconceptions = tuple(misconceptions)
         self.advice = advice or self.default_advice
         self._hints_shown = 0
@@ -342,6 +342,15 @@ class Exercise:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.id}: {self.prompt or 'no prompt'}>"
+
+    @property
+    def solution_text(self) -> str:
+        """The worked solution: the lesson's answer cell for this exercise (or ``solution=``)."""
+        if not self._solution_text:
+            from mhtrain.course.lessons import worked_answer_for
+
+            self._solution_text = worked_answer_for(self)
+        return self._solution_text
 
     # -- reference values --------------------------------------------------------------------
 

@@ -33,7 +33,6 @@ q1 = NumberExercise(
         "Turn the proportion into a percentage by multiplying it by 100. In Python, divide with / "
         "and multiply with *.",
     ],
-    solution="percent_in_contact = people_in_contact / residents * 100",
     misconceptions=[
         Misconception(
             "This is the number of people in contact, not a percentage. Divide it by the "
@@ -76,7 +75,6 @@ q2 = ChoiceExercise(
         "Look back at the section called 'What synthetic data are'.",
         "Ask yourself: is any real person in these records at all?",
     ],
-    solution='answer_q2 = "b"',
     misconceptions=[
         Misconception(
             "Taking names out of real records does not make them synthetic: the records would "

@@ -62,7 +62,6 @@ q1 = NumberExercise(
         "len(...) counts the rows of a table. The people table is data.people.",
         "Write people_in_contact = len(data.people).",
     ],
-    solution="people_in_contact = len(data.people)",
     misconceptions=[
         Misconception(
             "This is the number of referrals, not people. One person can have more than one "
@@ -107,7 +106,6 @@ q1b = ChoiceExercise(
         "Look at the column 'one row is' in the overview table.",
         "Which table has exactly one row for each person in contact with services?",
     ],
-    solution='answer_q1b = "b"',
     misconceptions=[
         Misconception(
             "One person can have more than one referral, so counting referrals counts some "
@@ -148,7 +146,6 @@ q2 = NumberExercise(
         "So do not count the rows: add up the residents column. .sum() adds up a column.",
         'Write residents = data.population["residents"].sum().',
     ],
-    solution='residents = data.population["residents"].sum()',
     misconceptions=[
         Misconception(
             "This is the number of rows in the population table. Each row is a group of "
@@ -182,7 +179,6 @@ q2b = ChoiceExercise(
         "column?",
         "If each row were one person, what would the residents column hold?",
     ],
-    solution='answer_q2b = "b"',
     misconceptions=[
         Misconception(
             "Look at the residents column: it holds numbers bigger than 1. So a row cannot be "
@@ -218,7 +214,6 @@ q3 = ChoiceExercise(
         "Look at the overview table: which table's rows are periods of detention?",
         "A stay in hospital and a detention are not the same thing.",
     ],
-    solution='answer_q3 = "b"',
     misconceptions=[
         Misconception(
             "Not every stay in hospital is a detention: many people agree to stay in hospital. "
@@ -256,7 +251,6 @@ q4 = ChoiceExercise(
         "Look at the code list for attendance shown above.",
         "Find the row whose code is 3 and read its label.",
     ],
-    solution='answer_q4 = "b"',
     misconceptions=[
         Misconception(
             "Attending is shown by other codes. Find the row whose code is 3 in the code list.",
@@ -296,10 +290,6 @@ q5 = NumberExercise(
         "Adding it up with .sum() counts them, and len(data.referrals) counts all referrals.",
         "Divide the police referrals by all referrals, then multiply by 100 to make a percentage.",
     ],
-    solution=(
-        'from_police = (data.referrals["referral_source"] == "E1").sum()\n'
-        "percent_from_police = from_police / len(data.referrals) * 100"
-    ),
     misconceptions=[
         Misconception(
             "This is the number of referrals from the police, not a percentage. Divide it by "
@@ -341,7 +331,6 @@ q5b = ChoiceExercise(
         "Find the row for the police (code E1) in the table of referral sources.",
         "Read its number in the percent column. 1 in 10 is 10%, and 1 in 4 is 25%.",
     ],
-    solution='answer_q5b = "a"',
     advice=(
         "Find the row for the police (code E1) in the table of referral sources, and read its "
         "percent column. 1 in 10 is 10%, and 1 in 4 is 25%."

@@ -101,7 +101,6 @@ q1 = TableExercise(
         "in each group?",
         'Add .size() to count the rows: detentions.groupby("broad_group").size().',
     ],
-    solution='detention_counts = detentions.groupby("broad_group").size()',
     misconceptions=[
         Misconception(
             "This counts people, not detentions: one person can be detained more than once "
@@ -136,7 +135,6 @@ q1b = ChoiceExercise(
         "Look at the detentions column of the table of counts.",
         "Find the biggest number in that column, and read the group on its row.",
     ],
-    solution='answer_q1b = "a"',
     advice="Look at the detentions column of the table of counts, and find its biggest number.",
 )
 
@@ -159,7 +157,6 @@ q2 = ChoiceExercise(
         "A rate compares the people who had the event with the people who could have had it.",
         "Who could have been detained, in each group?",
     ],
-    solution='answer_q2 = "b"',
     misconceptions=[
         Misconception(
             "Every group would then be divided by the same number. The order of the groups "
@@ -201,7 +198,6 @@ q3 = TableExercise(
         "get detentions per 100,000 residents.",
         'Write table["detentions"] / table["residents"] * 100_000.',
     ],
-    solution='detention_rate = table["detentions"] / table["residents"] * 100_000',
     misconceptions=[
         Misconception(
             "These are counts of detentions, not rates. Divide each group's detentions by the "
@@ -261,7 +257,6 @@ q3b = ChoiceExercise(
         "residents of each group.",
         "Find the longest bar in the right-hand chart.",
     ],
-    solution='answer_q3b = rates["rate"].idxmax()  # the group with the longest bar on the right',
     misconceptions=[
         Misconception(
             "That group has the most detentions: the longest bar in the left-hand chart. But "
@@ -295,7 +290,6 @@ q4 = ChoiceExercise(
         "A big group can have the most detentions even if each of its members is less likely "
         "to be detained.",
     ],
-    solution='answer_q4 = "b"',
     misconceptions=[
         Misconception(
             "Look at the two charts again. The most detentions is not the same as the highest "

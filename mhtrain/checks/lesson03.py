@@ -151,11 +151,6 @@ q1 = NumberExercise(
         "Divide the Black group's rate by the White group's rate. The White group is the "
         "reference, so its rate goes underneath.",
     ],
-    solution=(
-        'black_rate = by_group.loc["Black", "detentions"] / by_group.loc["Black", "residents"]\n'
-        'white_rate = by_group.loc["White", "detentions"] / by_group.loc["White", "residents"]\n'
-        "rate_ratio_black = black_rate / white_rate"
-    ),
     misconceptions=[
         Misconception(
             "This is the number of detentions in the Black group divided by the number in the "
@@ -236,15 +231,6 @@ q2 = _GroupTableExercise(
         "Store the whole table it returns under the name ratios. Leave the confidence level "
         "at its usual 95%.",
     ],
-    solution=(
-        "ratios = stats.rate_ratio(\n"
-        "    by_group.reset_index(),\n"
-        '    group="ethnic_group",\n'
-        '    reference="White",\n'
-        '    events="detentions",\n'
-        '    population="residents",\n'
-        ")"
-    ),
     misconceptions=[
         Misconception(
             "Your table compares every group with a different reference group. The question "
@@ -287,7 +273,6 @@ q2b = ChoiceExercise(
         "An interval is about the ratio, not about single people. And it is never certain.",
         "Which option talks about chance, and about being right most of the time but not always?",
     ],
-    solution='answer_q2b = "c"',
     misconceptions=[
         Misconception(
             "The 95% is not a share of people. It is about how often the method that makes "
@@ -355,10 +340,6 @@ q3 = ChoiceExercise(
         "Go through the four groups one by one and count the lines that do not cross the "
         "dashed line.",
     ],
-    solution=(
-        'outside = (chart_table["ratio_lower"] > 1) | (chart_table["ratio_upper"] < 1)\n'
-        'answer_q3 = ["a", "b", "c", "d", "e"][outside.sum()]'
-    ),
     misconceptions=[
         Misconception(
             "It looks like you counted the dots to the right of 1. Look at the whole line "

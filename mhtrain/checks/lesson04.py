@@ -192,7 +192,6 @@ q1 = _AgeTableExercise(
         'divided by its "residents" column gives a rate for every row at once.',
         "Divide the detentions column by the residents column, then multiply by 100,000.",
     ],
-    solution='age_rates = by_age["detentions"] / by_age["residents"] * 100_000',
     misconceptions=[
         Misconception(
             "It looks like you divided each age band's detentions by all the residents of the "
@@ -245,7 +244,6 @@ q1b = ChoiceExercise(
         "Compare the left end of the chart (children), the middle (young adults) and the "
         "right end (older people).",
     ],
-    solution='answer_q1b = "a"',
     advice="Look again at where both lines on the chart are lowest.",
 )
 
@@ -274,11 +272,6 @@ q2 = NumberExercise(
         "Last, divide that sum by the total of the weights, weights.sum(), so that the "
         "weights act as shares that add up to 1.",
     ],
-    solution=(
-        'black = by_age.loc["Black"]\n'
-        'black_rates = black["detentions"] / black["residents"] * 100_000\n'
-        "dsr_black = (black_rates * weights).sum() / weights.sum()"
-    ),
     misconceptions=[
         Misconception(
             "This is the Black group's crude rate: all its detentions divided by all its "
@@ -333,16 +326,6 @@ q3 = NumberExercise(
         'Pick the Black row\'s "dsr_ratio" out of the table it returns. Without code: divide '
         "the Black group's standardised rate by the White group's, from the table above.",
     ],
-    solution=(
-        "dsr_ratios = stats.dsr_ratio(\n"
-        "    by_age.reset_index(),\n"
-        '    group="ethnic_group",\n'
-        '    reference="White",\n'
-        '    events="detentions",\n'
-        '    population="residents",\n'
-        ")\n"
-        'std_ratio = dsr_ratios.set_index("ethnic_group").loc["Black", "dsr_ratio"]'
-    ),
     misconceptions=[
         Misconception(
             "This is the crude rate ratio, from Lesson 3. Divide the two age-standardised "
@@ -395,12 +378,6 @@ q4 = ChoiceExercise(
         "Find the Black row in the table of crude and standardised ratios.",
         "Compare the number in the crude column with the number in the standardised column.",
     ],
-    solution=(
-        'black_ratios = side_by_side.loc["Black"]\n'
-        'crude = round(black_ratios["crude ratio"], 2)\n'
-        'standardised = round(black_ratios["standardised ratio"], 2)\n'
-        'answer_q4 = "a" if standardised > crude else "b" if standardised < crude else "c"'
-    ),
     advice="Look again at the Black row of the table: compare its two ratios.",
 )
 

@@ -139,7 +139,6 @@ q1 = NumberExercise(
         "here are the people who were not seen: that is what the question asks for.",
         'Write community["wait_days"].median() and store it as median_wait.',
     ],
-    solution='median_wait = community["wait_days"].median()',
     misconceptions=[
         Misconception(
             "This looks like the mean (the average), not the median. With a few very long "
@@ -187,7 +186,6 @@ q1b = ChoiceExercise(
         "Think about what one very long wait does to an average, and what it does to the "
         "middle value.",
     ],
-    solution='answer_q1b = "a"',
     misconceptions=[
         Misconception(
             "Not always: the median is smaller than the mean only when a long tail of large "
@@ -240,7 +238,6 @@ q2 = NumberExercise(
         'Write (had_28_days["wait_days"] <= 28).mean() * 100, or divide the two counts in the '
         "table above and multiply by 100.",
     ],
-    solution='percent_within_28 = (had_28_days["wait_days"] <= 28).mean() * 100',
     misconceptions=[
         Misconception(
             "This looks like a proportion (a share of 1), not a percentage. Multiply it by 100.",
@@ -309,7 +306,6 @@ q3 = TableExercise(
         "take its median.",
         'Write community.groupby("imd_decile")["wait_days"].median().',
     ],
-    solution='median_by_decile = community.groupby("imd_decile")["wait_days"].median()',
     misconceptions=[
         Misconception(
             "These look like mean (average) waits, not medians. Use .median() instead of .mean().",
@@ -370,7 +366,6 @@ q3b = ChoiceExercise(
         "Remember which end is which: decile 1 holds the most deprived tenth of areas and "
         "decile 10 the least deprived tenth.",
     ],
-    solution='answer_q3b = "a"',
     misconceptions=[
         Misconception(
             "Check which end of the scale is which: in the Index of Multiple Deprivation, "

@@ -149,10 +149,6 @@ q1 = _FlagExercise(
         'Write at_end = (tt["phq9_last"] >= 10) | (tt["gad7_last"] >= 8), then '
         'my_recovered = tt["finished_treatment"] & at_start & ~at_end.',
     ],
-    solution=(
-        'at_end = (tt["phq9_last"] >= 10) | (tt["gad7_last"] >= 8)\n'
-        'my_recovered = tt["finished_treatment"] & at_start & ~at_end'
-    ),
     misconceptions=[
         Misconception(
             "Your flag counts people who had only one session. Recovery is counted only for "
@@ -209,7 +205,6 @@ q1b = ChoiceExercise(
         "the end.",
         "Only one person meets all three conditions.",
     ],
-    solution='answer_q1b = "c"',
     misconceptions=[
         Misconception(
             "Person A's scores fell a lot, but they had only one session, so they did not "
@@ -267,8 +262,6 @@ q2 = NumberExercise(
         'Write tt.loc[tt["finished_treatment"] & tt["caseness_first"], "recovered"].mean() '
         "* 100, or divide the two counts in the table and multiply by 100.",
     ],
-    solution='recovery_rate = tt.loc[tt["finished_treatment"] & tt["caseness_first"], '
-    '"recovered"].mean() * 100',
     misconceptions=[
         Misconception(
             "This looks like a proportion (a share of 1), not a percentage. Multiply it by 100.",
@@ -331,7 +324,6 @@ q3 = TableExercise(
         "recovered in each decile. Turn it into a percentage.",
         'Write finished_cases.groupby("imd_decile")["recovered"].mean() * 100.',
     ],
-    solution='recovery_by_decile = finished_cases.groupby("imd_decile")["recovered"].mean() * 100',
     misconceptions=[
         Misconception(
             "These look like proportions (shares of 1), not percentages. Multiply by 100.",
@@ -383,7 +375,6 @@ q3b = ChoiceExercise(
         "(deciles 9 and 10).",
         "Remember: decile 1 is the most deprived tenth of areas, decile 10 the least deprived.",
     ],
-    solution='answer_q3b = "a"',
     misconceptions=[
         *(
             Misconception(
@@ -434,7 +425,6 @@ q4 = ChoiceExercise(
         "A model describes differences in the data. Does it say anything about people's "
         "ability, or prove a cause?",
     ],
-    solution='answer_q4 = "a"',
     misconceptions=[
         *(
             Misconception(

@@ -112,10 +112,6 @@ q1 = NumberExercise(
         "Take the share (the .mean() of that True/False column) and multiply it by 100 to "
         "make it a percentage.",
     ],
-    solution=(
-        'missing = data.people["ethnic_category"].isin(["Z", "99"])\n'
-        "percent_missing = missing.mean() * 100"
-    ),
     misconceptions=[
         Misconception(
             "This counts only the people coded Z (not stated). People coded 99 (not known) "
@@ -189,7 +185,6 @@ q1b = ChoiceExercise(
         "Compare that number with the total number of people. Is it closer to a tenth, a third "
         "or a half of them?",
     ],
-    solution='answer_q1b = "b"',
     advice="Add the people coded Z and 99 in the table above, and compare with the total.",
 )
 
@@ -212,11 +207,6 @@ q2 = TableExercise(
         'Group by provider and take the mean of that column: people.groupby("provider_code")'
         '["missing"].mean(). Then multiply by 100.',
     ],
-    solution=(
-        'people = data.people.merge(data.areas, on="area_code")\n'
-        'people["missing"] = people["ethnic_category"].isin(["Z", "99"])\n'
-        'missing_by_provider = people.groupby("provider_code")["missing"].mean() * 100'
-    ),
     misconceptions=[
         Misconception(
             "This table has one row per area, not per provider. Join the areas table to find "
@@ -288,7 +278,6 @@ q3 = ChoiceExercise(
         "'Worst' here means the highest percentage of people with no recorded ethnic group: "
         "the tallest bars.",
     ],
-    solution='answer_q3 = "d"',
     misconceptions=[
         Misconception(
             "That provider records ethnicity best, not worst: it has the smallest share of "
@@ -324,7 +313,6 @@ q4 = NumberExercise(
         "appeared in an earlier row. The first copy counts as the original, not a duplicate.",
         'Add up that True/False column: messy.people.duplicated(subset="person_id").sum().',
     ],
-    solution='duplicate_rows = messy.people.duplicated(subset="person_id").sum()',
     misconceptions=[
         Misconception(
             "You counted every row of each duplicated person, including the original. The "
@@ -360,7 +348,6 @@ q4b = ChoiceExercise(
         "One of the three rows is the person's real record. Keep it.",
         "The extra copies are the rows you would delete to leave one row for the person.",
     ],
-    solution='answer_q4b = "b"',
     misconceptions=[
         Misconception(
             "If you deleted all three rows, the person would vanish from the data. One row is "
@@ -403,11 +390,6 @@ q5 = NumberExercise(
         'people["ethnic_category"].isin(valid) is True for valid codes. Put ~ in front to turn '
         "True into False and back, then add up with .sum().",
     ],
-    solution=(
-        'valid = mhtrain.codes("ethnic_category")["code"]\n'
-        'people = messy.people.drop_duplicates(subset="person_id")\n'
-        'invalid_codes = (~people["ethnic_category"].isin(valid)).sum()'
-    ),
     misconceptions=[
         Misconception(
             "You counted Z (not stated) and 99 (not known) as invalid. They are on the NHS "

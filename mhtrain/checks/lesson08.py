@@ -116,7 +116,6 @@ q1 = TableExercise(
         'recovered: finished.groupby("area_code")["recovered"].mean().',
         "Multiply that share by 100 to make it a percentage.",
     ],
-    solution='recovery_by_area = finished.groupby("area_code")["recovered"].mean() * 100',
     misconceptions=[
         Misconception(
             "You divided by every referral. Recovery is measured only for referrals that "
@@ -182,7 +181,6 @@ q1b = _AreaChoice(
         "The area in the first row (rank 1) has the highest rate. Answer with its letter from "
         f"{ALIAS}.q1b.show_options(), or with its area code in quote marks.",
     ],
-    solution="answer_q1b = recovery_by_area.idxmax()",
     misconceptions=[
         Misconception(
             "That area has the most people who recovered, but it also has more people who "
@@ -222,11 +220,6 @@ q2 = NumberExercise(
         "For 99.8% limits, z is 3.09. The upper limit is p + z * standard error; multiply it "
         "by 100 to make it a percentage.",
     ],
-    solution=(
-        "p = overall_recovery / 100\n"
-        f"standard_error = (p * (1 - p) / {LIMIT_DENOMINATOR}) ** 0.5\n"
-        "upper_limit = (p + 3.09 * standard_error) * 100"
-    ),
     misconceptions=[
         Misconception(
             "This is the upper 95% limit: you used z = 1.96. The 99.8% limits use z = 3.09, "
@@ -375,10 +368,6 @@ q3 = AreaListExercise(
         'Write the area codes as a list in quote marks, for example ["SYN01", "SYN07"]. If '
         "no area lies outside the 99.8% limits, the answer is an empty list: [].",
     ],
-    solution=(
-        'outside = funnel["position"].isin(["above 99.8%", "below 99.8%"])\n'
-        'areas_outside = sorted(funnel.loc[outside, "area_code"])'
-    ),
     misconceptions=[
         Misconception(
             "You listed the areas outside the 95% limits (the inner lines). The question asks "
@@ -427,7 +416,6 @@ q4 = ChoiceExercise(
         "Which of them ended up at the very top and the very bottom: the small ones or the "
         "large ones?",
     ],
-    solution='answer_q4 = "b"',
     misconceptions=[
         Misconception(
             "A league table cannot tell skill from luck, or from serving different people. The "

@@ -237,7 +237,6 @@ q1 = ChoiceExercise(
         "In a bar chart, we judge a value by the length of its bar. If the axis does not start "
         "at zero, is the length of a bar still in proportion to the value?",
     ],
-    solution='answer_q1 = "b"',
     misconceptions=[
         Misconception(
             "Starting the bars at zero is what keeps their lengths honest. Look again at the "
@@ -269,7 +268,6 @@ q2 = _PublishedTableExercise(
         "The table counts has no totals yet. Ask disclosure_control() to add a total row and "
         "column for you with margins=True.",
     ],
-    solution="published = stats.disclosure_control(counts, margins=True)",
     misconceptions=[
         Misconception(
             "Some zeros in your table are shown as *. A zero is not hidden: it cannot point "
@@ -314,7 +312,6 @@ q2b = ChoiceExercise(
         "The total is the sum of the three wards. Two of the three are shown.",
         "Take Ward A and Ward C away from the total. What is left?",
     ],
-    solution='answer_q2b = "b"',
     misconceptions=[
         Misconception(
             "The * hides the count in its own cell, but the total still holds it. Try taking "
@@ -346,10 +343,6 @@ q3 = NumberExercise(
         "person is unique when their combination has a size of exactly 1.",
         "Compare the sizes with 1 (sizes == 1) and add up the True values with .sum().",
     ],
-    solution=(
-        'sizes = data.people.groupby(["age", "sex", "ethnic_category", "area_code"]).size()\n'
-        "unique_people = (sizes == 1).sum()"
-    ),
     misconceptions=[
         Misconception(
             "This looks like the number of different combinations of the four fields, not the "
@@ -397,7 +390,6 @@ q3b = ChoiceExercise(
         "Each new field splits the groups of people into smaller groups. What happens to a "
         "group of two people when it is split?",
     ],
-    solution='answer_q3b = "c"',
     misconceptions=[
         Misconception(
             "Look at the column 'people unique' again, from top to bottom. Each extra field "

@@ -206,17 +206,6 @@ q1 = _RateTable(
         "per_100k FROM one view JOIN the other view USING (broad_group). End with .df() to "
         "get a pandas table.",
     ],
-    solution=(
-        "rates = con.sql(\n"
-        '    """\n'
-        "    SELECT broad_group, detentions, residents,\n"
-        "           detentions / residents * 100000 AS per_100k\n"
-        "    FROM detentions_by_group\n"
-        "    JOIN residents_by_group USING (broad_group)\n"
-        "    ORDER BY per_100k DESC\n"
-        '    """\n'
-        ").df()"
-    ),
     misconceptions=[
         Misconception(
             "This looks like people detained per 100,000, not detentions: some people were "
@@ -261,7 +250,6 @@ q1b = _BigDataChoice(
         "Find the rows for the Black and White groups in the table of rates.",
         "Divide the Black group's rate by the White group's rate. Which range is the result in?",
     ],
-    solution='answer_q1b = "b"',
 )
 
 q2 = ChoiceExercise(
@@ -279,7 +267,6 @@ q2 = ChoiceExercise(
         "Think back to the privacy part of Lesson 9: what can a few fields about a person do?",
         "Which option is about the people in the data, not about files or software?",
     ],
-    solution='answer_q2 = "b"',
     misconceptions=[
         Misconception(
             "Smaller files are a side effect, not the reason. Think about the people in the "

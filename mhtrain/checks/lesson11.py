@@ -42,7 +42,6 @@ q1 = _AnyChoice(
         "Pick the question that matters most to you, or to the people you work with. Any of "
         "the three is fine.",
     ],
-    solution='my_question = "a"',
 )
 
 q2 = FreeTextExercise(

@@ -4,20 +4,23 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import importlib
 import os
 import re
 import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from mhtrain import settings
+from mhtrain.course.build import build_book_lessons
 from mhtrain.errors import MhtrainError
+from mhtrain.files import write_if_changed as _write_if_changed
+from mhtrain.synth import describe_planted_effects
+from mhtrain.synth.schema import dictionary_markdown
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 """The repository root, which is also the book root (it holds ``_config.yml``)."""
@@ -38,26 +41,6 @@ _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
 # --------------------------------------------------------------------------------------------
 # Small file helpers
-
-
-def _write_if_changed(path: Path, text: str) -> bool:
-    """Write ``text`` to ``path`` atomically, leaving the file untouched if it already matches.
-
-    Untouched files keep their modification time, so Sphinx does not rebuild their pages.
-    """
-    data = text.encode("utf-8")
-    if path.is_file() and path.read_bytes() == data:
-        return False
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return True
 
 
 def _sync_tree(src: Path, dest: Path) -> list[Path]:
@@ -227,32 +210,11 @@ def write_references(book_dir: Path, *, spec_dir: Path | None = None) -> Path:
 # Planted inequalities, from the generator when it can describe them
 
 
-_PLANTED_PROVIDER = "mhtrain.synth.describe_planted_effects"
-_PLANTED_FALLBACK = """\
-```{note}
-This list is written from the scenario files each time the site is built. This copy of the
-course has no description of its planted effects yet: see the scenario files in
-`mhtrain/specs/` and the sources on the {doc}`references` page.
-```
-"""
-
-
-def _planted_effects_provider() -> Callable[[], str] | None:
-    module_name, _, func_name = _PLANTED_PROVIDER.rpartition(".")
-    try:
-        module = importlib.import_module(module_name)
-    except ModuleNotFoundError as exc:
-        if exc.name and module_name.startswith(exc.name):
-            return None
-        raise
-    return getattr(module, func_name, None)
-
-
 def write_planted_effects(book_dir: Path) -> Path:
     """Write the include that lists the planted inequalities on the "About the data" page.
 
-    The generator owns the description: when ``mhtrain.synth.describe_planted_effects()``
-    exists, its Markdown is used; otherwise a short note points to the scenario files.
+    The generator owns the description: the Markdown of
+    :func:`mhtrain.synth.describe_planted_effects`.
 
     Parameters
     ----------
@@ -264,11 +226,11 @@ def write_planted_effects(book_dir: Path) -> Path:
     Path
         The include file written.
     """
-    provider = _planted_effects_provider()
-    text = provider() if provider is not None else _PLANTED_FALLBACK
+    text = describe_planted_effects()
     if not isinstance(text, str) or not text.strip():
         raise MhtrainError(
-            f"{_PLANTED_PROVIDER}() returned no Markdown; make it return the list of effects"
+            "mhtrain.synth.describe_planted_effects() returned no Markdown; make it return the "
+            "list of effects"
         )
     path = Path(book_dir) / GENERATED_DIR / PLANTED_PAGE
     _write_if_changed(path, text.rstrip() + "\n")
@@ -276,63 +238,29 @@ def write_planted_effects(book_dir: Path) -> Path:
 
 
 # --------------------------------------------------------------------------------------------
-# Data dictionary, from `mhtrain describe --format markdown`
+# Data dictionary, from the schema
 
 
-def write_data_dictionary(book_dir: Path, *, root: Path | None = None) -> Path:
-    """Write ``data-dictionary.md`` from ``mhtrain describe --format markdown``.
+def write_data_dictionary(book_dir: Path) -> Path:
+    """Write ``data-dictionary.md``: the Markdown that ``mhtrain describe --format markdown`` prints.
 
     Parameters
     ----------
     book_dir
         The book's page folder (``book/``).
-    root
-        Folder to run the command in (the repository root by default).
 
     Returns
     -------
     Path
         The page written.
-
-    Raises
-    ------
-    MhtrainError
-        If the command is missing or fails.
     """
-    cmd = [sys.executable, "-m", "mhtrain.cli", "describe", "--format", "markdown"]
-    result = subprocess.run(
-        cmd,
-        cwd=root or REPO_ROOT,
-        env=_book_env(),
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if "invalid choice: 'describe'" in result.stderr:
-        raise MhtrainError(
-            "the data dictionary page needs the 'mhtrain describe' command, which this "
-            "installation lacks; update mhtrain (make setup) and build again"
-        )
-    if result.returncode != 0 or not result.stdout.strip():
-        last = (result.stderr.strip().splitlines() or ["no output"])[-1]
-        raise MhtrainError(f"'mhtrain describe --format markdown' failed ({last}); fix it first")
     path = Path(book_dir) / DICTIONARY_PAGE
-    _write_if_changed(path, result.stdout.rstrip() + "\n")
+    _write_if_changed(path, dictionary_markdown().rstrip() + "\n")
     return path
 
 
 # --------------------------------------------------------------------------------------------
 # Lessons, from mhtrain.course.build
-
-
-def _lesson_builder() -> Callable[..., list[Path]] | None:
-    try:
-        module = importlib.import_module("mhtrain.course.build")
-    except ModuleNotFoundError as exc:
-        if exc.name in ("mhtrain.course.build", "mhtrain.course"):
-            return None
-        raise
-    return getattr(module, "build_book_lessons", None)
 
 
 def write_lessons(book_dir: Path, *, answers: bool = True) -> list[Path]:
@@ -348,15 +276,12 @@ def write_lessons(book_dir: Path, *, answers: bool = True) -> list[Path]:
     Returns
     -------
     list of Path
-        The lesson files now in the folder; empty when the lesson build is not installed.
+        The lesson files now in the folder.
     """
     dest = Path(book_dir) / LESSONS_DIR
-    builder = _lesson_builder()
-    if builder is None:
-        return sorted(p for p in dest.glob("*") if p.is_file()) if dest.is_dir() else []
     dest.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=".lessons-", dir=dest.parent) as tmp:
-        builder(Path(tmp), answers=answers)
+        build_book_lessons(Path(tmp), answers=answers)
         return _sync_tree(Path(tmp), dest)
 
 
@@ -420,7 +345,7 @@ def write_generated_pages(*, answers: bool = True, root: Path | None = None) -> 
         "lessons": write_lessons(book_dir, answers=answers),
         "references": write_references(book_dir),
         "planted_effects": write_planted_effects(book_dir),
-        "data_dictionary": write_data_dictionary(book_dir, root=root),
+        "data_dictionary": write_data_dictionary(book_dir),
     }
 
 

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import subprocess
 import sys
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
 
-from mhtrain.course.build import lesson_id, lesson_sources, student_notebook
+from mhtrain import files
+from mhtrain.course.build import student_notebook
+from mhtrain.course.lessons import lesson_sources, read_lesson
 from mhtrain.errors import MhtrainError
 
 __all__ = ["MANIFEST_NAME", "WorkspaceAction", "launch_lab", "prepare_workspace"]
@@ -22,8 +22,6 @@ __all__ = ["MANIFEST_NAME", "WorkspaceAction", "launch_lab", "prepare_workspace"
 #: The file in a workspace that records what the course wrote there (name and content hash).
 MANIFEST_NAME = ".mhtrain-workspace.json"
 _MANIFEST_VERSION = 1
-# mkstemp makes private files; notebooks are ordinary documents.
-_FILE_MODE = 0o644
 
 #: What happened to a lesson when the workspace was prepared.
 ADDED = "added"
@@ -80,27 +78,11 @@ class WorkspaceAction:
         return f"Kept {kept} as you left it; the new version is still beside it: {name}."
 
 
-def _sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
 def _file_hash(path: Path) -> str | None:
     try:
-        return _sha256(path.read_bytes())
+        return files.sha256_file(path)
     except FileNotFoundError:
         return None
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.chmod(tmp, _FILE_MODE)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _read_manifest(directory: Path) -> dict[str, dict[str, str]]:
@@ -109,10 +91,10 @@ def _read_manifest(directory: Path) -> dict[str, dict[str, str]]:
         return {}
     try:
         content = json.loads(path.read_text(encoding="utf-8"))
-        files = content["files"]
-        if not isinstance(files, dict):
+        records = content["files"]
+        if not isinstance(records, dict):
             raise TypeError("files is not a mapping")
-        return {str(k): dict(v) for k, v in files.items()}
+        return {str(k): dict(v) for k, v in records.items()}
     except (ValueError, KeyError, TypeError) as exc:
         raise MhtrainError(
             f"{path} is damaged ({exc}); move it away and run `mhtrain lab` again (your "
@@ -120,15 +102,15 @@ def _read_manifest(directory: Path) -> dict[str, dict[str, str]]:
         ) from exc
 
 
-def _write_manifest(directory: Path, files: dict[str, dict[str, str]]) -> None:
+def _write_manifest(directory: Path, records: dict[str, dict[str, str]]) -> None:
     content = {
         "about": "Written by `mhtrain lab`: the lesson notebooks it wrote here, with a hash of "
         "each as written, so it never overwrites one you have edited.",
         "version": _MANIFEST_VERSION,
-        "files": dict(sorted(files.items())),
+        "files": dict(sorted(records.items())),
     }
     text = json.dumps(content, indent=2, sort_keys=True) + "\n"
-    _atomic_write(directory / MANIFEST_NAME, text.encode("utf-8"))
+    files.write_text(directory / MANIFEST_NAME, text)
 
 
 def _beside_name(lesson: str, n: int) -> str:
@@ -136,23 +118,23 @@ def _beside_name(lesson: str, n: int) -> str:
 
 
 def _place_lesson(
-    directory: Path, lesson: str, content: bytes, files: dict[str, dict[str, str]]
+    directory: Path, lesson: str, content: bytes, records: dict[str, dict[str, str]]
 ) -> WorkspaceAction:
-    """Decide where one lesson's student notebook goes, write it if needed, update ``files``."""
-    new_hash = _sha256(content)
+    """Decide where one lesson's student notebook goes, write it if needed, update ``records``."""
+    new_hash = files.sha256_bytes(content)
     main = directory / f"{lesson}.ipynb"
-    record = files.get(main.name)
+    record = records.get(main.name)
     current = _file_hash(main)
 
     def write(path: Path, action: str, kept: Path | None = None) -> WorkspaceAction:
-        _atomic_write(path, content)
-        files[path.name] = {"lesson": lesson, "sha256": new_hash}
+        files.write_bytes(path, content)
+        records[path.name] = {"lesson": lesson, "sha256": new_hash}
         return WorkspaceAction(lesson, action, path, kept)
 
     if current is None:
         return write(main, RESTORED if record else ADDED)
     if current == new_hash:
-        files[main.name] = {"lesson": lesson, "sha256": new_hash}
+        records[main.name] = {"lesson": lesson, "sha256": new_hash}
         return WorkspaceAction(lesson, UNCHANGED, main)
     if record is not None and current == record.get("sha256"):
         return write(main, UPDATED)
@@ -163,11 +145,11 @@ def _place_lesson(
     while True:
         beside = directory / _beside_name(lesson, n)
         beside_hash = _file_hash(beside)
-        beside_record = files.get(beside.name)
+        beside_record = records.get(beside.name)
         if beside_hash is None:
             return write(beside, ADDED_BESIDE, main)
         if beside_hash == new_hash:
-            files[beside.name] = {"lesson": lesson, "sha256": new_hash}
+            records[beside.name] = {"lesson": lesson, "sha256": new_hash}
             return WorkspaceAction(lesson, BESIDE_UNCHANGED, beside, main)
         if beside_record is not None and beside_hash == beside_record.get("sha256"):
             return write(beside, ADDED_BESIDE, main)
@@ -210,15 +192,16 @@ def prepare_workspace(
             "are there"
         )
     # Build every notebook before touching the workspace, so a broken lesson changes nothing.
-    built = [(lesson_id(p), nbformat.writes(student_notebook(p)).encode("utf-8")) for p in sources]
+    lessons_read = [read_lesson(p) for p in sources]
+    built = [(s.id, nbformat.writes(student_notebook(s)).encode("utf-8")) for s in lessons_read]
     directory.mkdir(parents=True, exist_ok=True)
-    files = _read_manifest(directory)
+    records = _read_manifest(directory)
     actions = []
     try:
         for lesson, content in built:
-            actions.append(_place_lesson(directory, lesson, content, files))
+            actions.append(_place_lesson(directory, lesson, content, records))
     finally:
-        _write_manifest(directory, files)
+        _write_manifest(directory, records)
     return actions
 
 

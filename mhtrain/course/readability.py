@@ -5,8 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from mhtrain.course.build import read_lesson
-from mhtrain.course.nbconfig import TUTOR_NOTE_TAG
+from mhtrain.course.lessons import is_tutor_note, read_lesson
 from mhtrain.errors import MhtrainError
 
 #: The lowest Flesch reading ease the style guide accepts for lesson text.
@@ -45,7 +44,7 @@ def prose(path: Path | str) -> str:
     nb = read_lesson(path)
     parts = []
     for cell in nb.cells:
-        if cell.cell_type != "markdown" or TUTOR_NOTE_TAG in cell.metadata.get("tags", []):
+        if cell.cell_type != "markdown" or is_tutor_note(cell):
             continue
         text = _FENCE.sub(" ", cell.source)
         text = _ROLE.sub(r"\1", text)

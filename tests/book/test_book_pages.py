@@ -182,38 +182,45 @@ def test_lesson_sync_replaces_changed_files_and_removes_stale_ones(tmp_path: Pat
     assert (dest / "same.ipynb").stat().st_mtime == 1_000_000
 
 
-def test_data_dictionary_needs_the_describe_command(
+def test_a_failing_data_dictionary_stops_the_page_and_writes_nothing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import subprocess
+    def broken() -> str:
+        raise MhtrainError("the schema could not be read")
 
-    def without_describe(cmd, **kwargs):
-        stderr = "mhtrain: error: argument COMMAND: invalid choice: 'describe'"
-        return subprocess.CompletedProcess(cmd, 2, stdout="", stderr=stderr)
-
-    monkeypatch.setattr(bookpages.subprocess, "run", without_describe)
-    with pytest.raises(MhtrainError, match="lacks"):
+    monkeypatch.setattr(bookpages, "dictionary_markdown", broken)
+    with pytest.raises(MhtrainError, match="schema could not be read"):
         bookpages.write_data_dictionary(tmp_path)
     assert not (tmp_path / "data-dictionary.md").exists()
 
 
-def test_data_dictionary_is_the_describe_commands_markdown(tmp_path: Path) -> None:
+def test_data_dictionary_is_the_describe_commands_markdown(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from mhtrain.cli import main
+
     page = bookpages.write_data_dictionary(tmp_path)
     text = page.read_text(encoding="utf-8")
     assert text.startswith("# ")
+    assert main(["describe", "--format", "markdown"]) == 0
+    assert text.strip() == capsys.readouterr().out.strip()
     for table in ("people", "population", "mha_detentions", "talking_therapies"):
         assert table in text
 
 
-def test_planted_effects_come_from_the_generator_when_it_describes_them(
+def test_planted_effects_come_from_the_generator(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(bookpages, "_planted_effects_provider", lambda: lambda: "- effect one")
+    from mhtrain.synth import describe_planted_effects
+
     path = bookpages.write_planted_effects(tmp_path)
-    assert path.read_text() == "- effect one\n"
-    monkeypatch.setattr(bookpages, "_planted_effects_provider", lambda: None)
-    text = bookpages.write_planted_effects(tmp_path).read_text()
-    assert "mhtrain/specs/" in text and "effect one" not in text
+    assert path.read_text() == describe_planted_effects().rstrip() + "\n"
+    monkeypatch.setattr(bookpages, "describe_planted_effects", lambda: "- effect one")
+    assert bookpages.write_planted_effects(tmp_path).read_text() == "- effect one\n"
+    monkeypatch.setattr(bookpages, "describe_planted_effects", lambda: "  ")
+    with pytest.raises(MhtrainError, match="returned no Markdown"):
+        bookpages.write_planted_effects(tmp_path)
+    assert path.read_text() == "- effect one\n"  # the last good page is kept
 
 
 def test_personal_dataset_settings_do_not_reach_the_book_build(

@@ -14,7 +14,6 @@ import nbformat
 import pytest
 
 from mhtrain.checks import exercises_in
-from mhtrain.course import build
 from mhtrain.course.build import (
     book_notebook,
     build_book_lessons,
@@ -24,12 +23,9 @@ from mhtrain.course.build import (
     read_lesson,
     student_notebook,
 )
-from mhtrain.course.nbconfig import (
-    TEXT_STUB,
-    RemoveHiddenTestsFromFeedback,
-    config_file_text,
-    nbgrader_config,
-)
+from mhtrain.course.lessons import placeholders, worked_answer
+from mhtrain.course.nbgrader.config import TEXT_STUB, config_file_text, nbgrader_config
+from mhtrain.course.nbgrader.preprocessors import RemoveHiddenTestsFromFeedback
 from mhtrain.errors import MhtrainError
 
 REPO = Path(__file__).resolve().parents[2]
@@ -421,9 +417,9 @@ def test_lesson_solutions_match_their_exercise_declarations(path, module):
     for cell in nb.cells:
         if cell.cell_type != "code" or "BEGIN SOLUTION" not in cell.source:
             continue
-        for name in build._placeholders(cell.source):
+        for name in placeholders(cell.source):
             if name in by_variable:
-                worked = build._worked_answer(cell.source)
+                worked = worked_answer(cell)
                 assert by_variable[name].solution_text.strip() == worked.strip()
                 compared += 1
     assert compared > 0

@@ -22,7 +22,7 @@ import nbformat
 import pytest
 
 from mhtrain.cli import main
-from mhtrain.course.nbconfig import TUTOR_NOTE_TAG
+from mhtrain.course.lessons import TUTOR_NOTE_TAG, lesson_sources, read_lesson
 from mhtrain.course.tutor import (
     NOT_GRADED,
     NOT_SUBMITTED,
@@ -202,7 +202,7 @@ def marked(tmp_path_factory):
             + ["--students", str(class_list)]
         )
     assert code == 0, out.getvalue()
-    source = nbformat.read(root / "source" / LESSON / f"{LESSON}.ipynb", as_version=4)
+    source = read_lesson(lesson_sources(lessons=[LESSON])[0])
     release = nbformat.read(root / "release" / LESSON / f"{LESSON}.ipynb", as_version=4)
     students = _class(source, release)
     assert sorted(students) == STUDENTS

@@ -164,10 +164,9 @@ def test_rerunning_init_updates_lessons_and_keeps_marks_submissions_and_own_sett
 
     # One learner hands in the model answers and is marked.
     release = nbformat.read(root / "release" / name / f"{name}.ipynb", as_version=4)
-    source = nbformat.read(root / "source" / name / f"{name}.ipynb", as_version=4)
     handed_in = root / "submitted" / "ana" / name / f"{name}.ipynb"
     handed_in.parent.mkdir(parents=True)
-    nbformat.write(model_submission(source, release), handed_in)
+    nbformat.write(model_submission(read_lesson(lesson_file), release), handed_in)
     grade_lesson(root, name, progress=False)
     score = _submission_score(root, name, "ana")
     assert score > 0

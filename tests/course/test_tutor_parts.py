@@ -13,8 +13,9 @@ from nbgrader.utils import parse_utc
 import mhtrain.data
 from mhtrain.cli import main
 from mhtrain.course import tutor
-from mhtrain.course.build import source_notebook, student_notebook
-from mhtrain.course.nbconfig import RemoveTutorNotes
+from mhtrain.course.build import student_notebook
+from mhtrain.course.lessons import read_lesson
+from mhtrain.course.nbgrader.preprocessors import RemoveTutorNotes
 from mhtrain.course.tutor import (
     CONFIG_NAME,
     DATA_FOLDER,
@@ -417,8 +418,8 @@ def test_grade_with_nothing_handed_in_says_to_collect_first(tmp_path):
 
 
 def test_model_submission_fills_every_answer_with_the_worked_solution():
-    source = source_notebook(LESSON0)
-    release = student_notebook(LESSON0)
+    source = read_lesson(LESSON0)
+    release = student_notebook(source)
     answered = model_submission(source, release)
     assert len(answered.cells) == len(release.cells)
     solutions = {

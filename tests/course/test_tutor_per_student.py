@@ -11,6 +11,7 @@ import pytest
 import mhtrain
 from mhtrain.checks import lesson00
 from mhtrain.course.tutor import grade_lesson, init_course, model_submission, read_course
+from mhtrain.course.lessons import lesson_sources, read_lesson
 from mhtrain.data import seed_for_student
 
 pytestmark = pytest.mark.slow
@@ -41,7 +42,7 @@ def test_each_student_is_marked_against_their_own_dataset(tmp_path):
     assert not math.isclose(own, shared, rel_tol=tolerance), "the two datasets must differ"
 
     release = nbformat.read(root / "release" / LESSON / f"{LESSON}.ipynb", as_version=4)
-    source = nbformat.read(root / "source" / LESSON / f"{LESSON}.ipynb", as_version=4)
+    source = read_lesson(lesson_sources(lessons=[LESSON])[0])
     worked = model_submission(source, release)
     handed_in = {
         "ana": _answer(worked, own),  # typed in her own dataset's answer: right for her

@@ -67,7 +67,7 @@ def _api(root: Path):
     from nbgrader.coursedir import CourseDirectory
     from traitlets.config import Config
 
-    from mhtrain.course.nbconfig import nbgrader_config
+    from mhtrain.course.nbgrader.config import nbgrader_config
 
     config = Config(nbgrader_config())
     config.CourseDirectory.root = str(root)
@@ -81,7 +81,7 @@ def graded_course(tmp_path_factory):
     """One nbgrader course holding every lesson, with two students: one submits the released
     (blank) notebooks, the other the full solutions graded against another seed's data."""
     from mhtrain.course.build import build_nbgrader_source
-    from mhtrain.course.nbconfig import config_file_text
+    from mhtrain.course.nbgrader.config import config_file_text
 
     root = tmp_path_factory.mktemp("graded") / "course"
     sources = build_nbgrader_source(root / "source")

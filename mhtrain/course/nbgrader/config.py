@@ -1,0 +1,197 @@
+"""The nbgrader configuration: what every build shares, and what a running course adds."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from traitlets.config import Config
+
+from mhtrain.course.lessons import BEGIN_HIDDEN, BEGIN_SOLUTION, END_HIDDEN, END_SOLUTION
+
+#: What a solution region becomes in the student version: nothing, because every answer cell
+#: already starts with a placeholder line such as ``rate = ...  # replace ... with your answer``.
+CODE_STUB = ""
+#: What a written (Markdown) answer cell becomes in the student version.
+TEXT_STUB = "Write your answer here."
+#: Seconds a single cell may run while nbgrader executes a notebook (loading data included).
+CELL_TIMEOUT = 120
+#: The nbgrader configuration file at the top of a course folder.
+CONFIG_NAME = "nbgrader_config.py"
+#: A line in the configuration file: the tutor's own settings go below it and are kept on update.
+KEEP_MARKER = "# Your own settings go below this line; `mhtrain course init` keeps them."
+
+
+def nbgrader_config(*, course_root: Path | str | None = None) -> Config:
+    """Return the traitlets Config for nbgrader that the course build and tutor tools share.
+
+    It sets an empty code stub (answer cells keep their placeholder line), a plain written-answer
+    stub, a longer cell timeout, tutor notes removed from released assignments, and feedback
+    that never shows hidden tests.
+
+    Parameters
+    ----------
+    course_root : path, optional
+        The nbgrader course directory (holding ``source/``); left unset, nbgrader uses the
+        current directory.
+
+    Returns
+    -------
+    traitlets.config.Config
+    """
+    from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
+    from nbgrader.converters import GenerateAssignment
+    from nbgrader.preprocessors import GetGrades
+
+    from mhtrain.course.nbgrader.preprocessors import (
+        RemoveHiddenTestsFromFeedback,
+        RemoveTutorNotes,
+    )
+
+    c = Config()
+    c.ClearSolutions.code_stub = {"python": CODE_STUB}
+    c.ClearSolutions.text_stub = TEXT_STUB
+    c.ClearSolutions.begin_solution_delimeter = BEGIN_SOLUTION
+    c.ClearSolutions.end_solution_delimeter = END_SOLUTION
+    c.ClearHiddenTests.begin_test_delimeter = BEGIN_HIDDEN
+    c.ClearHiddenTests.end_test_delimeter = END_HIDDEN
+    c.Execute.timeout = CELL_TIMEOUT
+    # Lesson 10 writes a Parquet dataset next to the notebook; never release or collect it.
+    c.CourseDirectory.ignore = [
+        ".ipynb_checkpoints",
+        "*.pyc",
+        "__pycache__",
+        "feedback",
+        "big-data",
+    ]
+    default_steps = GenerateAssignment.class_traits()["preprocessors"].default()
+    c.GenerateAssignment.preprocessors = [RemoveTutorNotes, *default_steps]
+    c.GenerateFeedback.preprocessors = [
+        GetGrades,
+        RemoveHiddenTestsFromFeedback,
+        CSSHTMLHeaderPreprocessor,
+    ]
+    if course_root is not None:
+        c.CourseDirectory.root = str(Path(course_root).resolve())
+    return c
+
+
+def config_file_text(**settings: Any) -> str:
+    """Return the text of an ``nbgrader_config.py`` that loads :func:`nbgrader_config`.
+
+    Parameters
+    ----------
+    **settings
+        Extra ``CourseDirectory`` settings to write (for example ``course_id="mhtrain-2025"``).
+    """
+    lines = [
+        '"""nbgrader configuration for an mhtrain course; the shared settings live in mhtrain."""',
+        "",
+        "from mhtrain.course.nbgrader.config import nbgrader_config",
+        "",
+        "c = get_config()  # noqa: F821 (provided by nbgrader when it reads this file)",
+        "c.merge(nbgrader_config())",
+    ]
+    for key, value in sorted(settings.items()):
+        lines.append(f"c.CourseDirectory.{key} = {value!r}")
+    return "\n".join(lines) + "\n"
+
+
+def course_config(
+    *,
+    course_id: str,
+    per_student_data: bool = False,
+    cell_timeout: int = CELL_TIMEOUT,
+    course_root: Path | str | None = None,
+) -> Config:
+    """Return the nbgrader configuration of an mhtrain course.
+
+    It is the shared configuration (:func:`nbgrader_config`) extended for running a course: the
+    course id; marking runs each kernel through ``CourseExecute`` (course data, solutions off,
+    each student's own data if chosen) and ``LimitOutputSize``; feedback goes through
+    ``ScrubFeedback`` instead of the shared hidden-test step.
+
+    Parameters
+    ----------
+    course_id : str
+        The nbgrader course id (with per-student data, part of each student's seed).
+    per_student_data : bool, optional
+        Whether each student works on, and is marked against, their own dataset.
+    cell_timeout : int, optional
+        Seconds one cell may run while marking before it is stopped.
+    course_root : path, optional
+        The course folder.
+
+    Returns
+    -------
+    traitlets.config.Config
+    """
+    from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
+    from nbgrader.converters import Autograde
+    from nbgrader.preprocessors import Execute, GetGrades, LimitOutput
+
+    from mhtrain.course.nbgrader.preprocessors import CourseExecute, LimitOutputSize, ScrubFeedback
+
+    c = nbgrader_config(course_root=course_root)
+    c.CourseDirectory.course_id = course_id
+    c.Execute.timeout = int(cell_timeout)
+    steps: list[Any] = []
+    for step in Autograde.class_traits()["autograde_preprocessors"].default():
+        steps.append(CourseExecute if step is Execute else step)
+        if step is LimitOutput:
+            steps.append(LimitOutputSize)
+    c.Autograde.autograde_preprocessors = steps
+    c.CourseExecute.per_student_data = bool(per_student_data)
+    c.GenerateFeedback.preprocessors = [GetGrades, ScrubFeedback, CSSHTMLHeaderPreprocessor]
+    return c
+
+
+def course_config_file_text(
+    *,
+    course_id: str,
+    per_student_data: bool = False,
+    cell_timeout: int = CELL_TIMEOUT,
+    own_settings: str = "",
+) -> str:
+    """Return the text of a course's ``nbgrader_config.py``.
+
+    Parameters
+    ----------
+    course_id : str
+        The course id.
+    per_student_data : bool, optional
+        Whether each student has their own dataset.
+    cell_timeout : int, optional
+        Seconds a cell may run while marking.
+    own_settings : str, optional
+        The tutor's own lines, kept below :data:`KEEP_MARKER`.
+
+    Returns
+    -------
+    str
+    """
+    lines = [
+        f'"""nbgrader settings for the mhtrain course {course_id!r}.',
+        "",
+        "Written by `mhtrain course init`; run it again (with new options) to change these",
+        'settings. The course folder is wherever this file is."""',
+        "",
+        "import os",
+        "",
+        "from mhtrain.course.tutor import course_config",
+        "",
+        "c = get_config()  # noqa: F821 (nbgrader provides get_config when it reads this file)",
+        "c.merge(",
+        "    course_config(",
+        f"        course_id={course_id!r},",
+        f"        per_student_data={bool(per_student_data)!r},",
+        f"        cell_timeout={int(cell_timeout)!r},",
+        "        course_root=os.path.dirname(os.path.abspath(__file__)),",
+        "    )",
+        ")",
+        "",
+        KEEP_MARKER,
+    ]
+    text = "\n".join(lines) + "\n"
+    own = own_settings.strip("\n")
+    return text + (own + "\n" if own else "")

@@ -1,0 +1,268 @@
+"""The nbgrader preprocessors the course adds: tutor notes out, per-student kernels, output
+limits, and feedback that never shows a hidden test."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import nbformat
+from nbconvert.exporters.exporter import ResourcesDict
+from nbformat.notebooknode import NotebookNode
+from nbgrader.preprocessors import ClearHiddenTests, Execute, NbGraderPreprocessor
+from traitlets import Bool, Integer
+
+from mhtrain import settings
+from mhtrain.course.lessons import is_tutor_note
+
+#: The folder, inside a course, holding the course dataset the lessons load.
+DATA_FOLDER = "synthetic_data"
+
+_CUT_NOTE = (
+    "... Output cut short: this cell printed {size:,} characters; the first {kept:,} are kept."
+)
+_HIDDEN_LINE_SHOWN = "(a line of a hidden test, not shown)"
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+_TEXT_TYPES = ("text/plain", "text/html", "text/markdown", "text/latex", "application/json")
+# A secret line must be long enough that finding it in an output is not a coincidence.
+_MIN_SECRET = 6
+
+
+class RemoveTutorNotes(NbGraderPreprocessor):
+    """Remove Markdown cells tagged ``tutor-note`` (marking rubrics, facilitation advice).
+
+    It runs first when nbgrader generates an assignment, so tutor notes stay in the source
+    version and never reach a released notebook.
+    """
+
+    def preprocess(
+        self, nb: NotebookNode, resources: ResourcesDict
+    ) -> tuple[NotebookNode, ResourcesDict]:
+        """Drop every cell tagged as a tutor note."""
+        nb.cells = [cell for cell in nb.cells if not is_tutor_note(cell)]
+        return nb, resources
+
+
+class RemoveHiddenTestsFromFeedback(ClearHiddenTests):
+    """Remove hidden tests, and any trace of them in error output, from feedback notebooks.
+
+    nbgrader restores hidden tests before autograding, and its feedback shows every cell's source
+    and traceback. This preprocessor deletes the hidden-test regions from the source and, in
+    cells that held them, cuts each error traceback down to its final line (the error's type
+    and message), because a traceback quotes the failing source line.
+    """
+
+    def preprocess_cell(
+        self, cell: NotebookNode, resources: ResourcesDict, cell_index: int
+    ) -> tuple[NotebookNode, ResourcesDict]:
+        """Strip hidden-test regions from one cell and scrub its error outputs."""
+        if cell.cell_type != "code":
+            return cell, resources
+        removed = self._remove_hidden_test_region(cell)
+        if removed:
+            for output in cell.get("outputs", []):
+                if output.get("output_type") == "error":
+                    name, value = output.get("ename", "Error"), output.get("evalue", "")
+                    output["traceback"] = [f"{name}: {value}"]
+        return cell, resources
+
+
+class CourseExecute(Execute):
+    """nbgrader's execute step, starting each student's kernel with the course's data settings.
+
+    ``mhtrain.load()`` chooses its dataset from environment variables. When nbgrader marks a
+    submission, this step starts the kernel with an environment where those variables are set
+    for the course (:func:`mhtrain.settings.marking_environment`): the course's copy of the
+    data, solutions switched off, and, when each student has their own data, the student
+    being marked and the course id, so
+    the checks compute the expected answers from that student's dataset. Any such variables in
+    the tutor's own environment are removed, so they never leak into marking.
+    """
+
+    per_student_data = Bool(
+        False, help="Give each student's kernel the student and course settings."
+    ).tag(config=True)
+    hide_solutions = Bool(
+        True, help="Switch off ex.qN.solution() while marking, so feedback never shows one."
+    ).tag(config=True)
+    quiet_kernel = Bool(
+        False, help="Discard the kernel process's own log messages (not the notebook's output)."
+    ).tag(config=True)
+
+    def kernel_env(self, student_id: str | None) -> dict[str, str]:
+        """Return the environment a kernel marking ``student_id`` starts with.
+
+        Parameters
+        ----------
+        student_id : str or None
+            The nbgrader student id being marked (None outside marking).
+
+        Returns
+        -------
+        dict of str to str
+        """
+        section = self.config.get("CourseDirectory", {})
+        root = Path(section.get("root") or os.getcwd())
+        data = root / DATA_FOLDER
+        return settings.marking_environment(
+            data=data if (data / "manifest.json").exists() else None,
+            hide_solutions=self.hide_solutions,
+            student=str(student_id) if self.per_student_data and student_id else None,
+            course=str(section.get("course_id") or ""),
+        )
+
+    def setup_kernel(self, **kwargs: Any) -> Any:
+        """Start the kernel as nbclient does, with :meth:`kernel_env` as its environment."""
+        info = (getattr(self, "resources", None) or {}).get("nbgrader", {})
+        kwargs.setdefault("env", self.kernel_env(info.get("student")))
+        if self.quiet_kernel:
+            kwargs.setdefault("stderr", subprocess.DEVNULL)
+        return super().setup_kernel(**kwargs)
+
+
+def _output_text_size(output: NotebookNode) -> int:
+    kind = output.get("output_type")
+    if kind == "stream":
+        return len(output.get("text", ""))
+    if kind == "error":
+        return len(output.get("evalue", "")) + sum(len(x) for x in output.get("traceback", []))
+    data = output.get("data", {})
+    return sum(len(str(data[k])) for k in _TEXT_TYPES if k in data)
+
+
+def _output_other_size(output: NotebookNode) -> int:
+    data = output.get("data", {})
+    return sum(len(str(v)) for k, v in data.items() if k not in _TEXT_TYPES)
+
+
+class LimitOutputSize(NbGraderPreprocessor):
+    """Cut very long cell outputs short, so one student's output cannot swamp marking or feedback.
+
+    nbgrader's own ``LimitOutput`` counts lines, so one enormous line (or a long value shown as
+    a cell's result) passes through it. This step counts characters: text beyond
+    ``max_chars`` in a cell is cut, with a note saying so, and images beyond ``max_other``.
+    """
+
+    max_chars = Integer(100_000, help="Characters of text output kept per cell.").tag(config=True)
+    max_other = Integer(
+        5_000_000, help="Characters of non-text output (images) kept per cell."
+    ).tag(config=True)
+
+    def preprocess_cell(
+        self, cell: NotebookNode, resources: ResourcesDict, cell_index: int
+    ) -> tuple[NotebookNode, ResourcesDict]:
+        """Cut one cell's outputs to the limits."""
+        if cell.cell_type != "code" or not cell.get("outputs"):
+            return cell, resources
+        text_total = sum(_output_text_size(o) for o in cell.outputs)
+        other_total = sum(_output_other_size(o) for o in cell.outputs)
+        if text_total <= self.max_chars and other_total <= self.max_other:
+            return cell, resources
+        text_left, other_left = self.max_chars, self.max_other
+        kept: list[NotebookNode] = []
+        for output in cell.outputs:
+            kind = output.get("output_type")
+            if kind == "stream":
+                text = output.get("text", "")
+                if text_left > 0:
+                    output["text"] = text[:text_left]
+                    text_left -= len(output["text"])
+                    kept.append(output)
+            elif kind == "error":
+                # Errors explain the mark, so they stay, trimmed line by line.
+                output["evalue"] = output.get("evalue", "")[:2000]
+                output["traceback"] = [line[:2000] for line in output.get("traceback", [])]
+                kept.append(output)
+            else:
+                data = output.get("data", {})
+                for key in list(data):
+                    size = len(str(data[key]))
+                    if key in _TEXT_TYPES:
+                        if size > text_left:
+                            del data[key]
+                        else:
+                            text_left -= size
+                    elif size > other_left:
+                        del data[key]
+                    else:
+                        other_left -= size
+                if data:
+                    kept.append(output)
+        note = _CUT_NOTE.format(size=text_total + other_total, kept=self.max_chars)
+        kept.append(nbformat.v4.new_output("stream", name="stderr", text="\n" + note + "\n"))
+        cell.outputs = kept
+        return cell, resources
+
+
+def _hidden_and_visible_lines(nb: NotebookNode, begin: str, end: str) -> tuple[set[str], set[str]]:
+    hidden: set[str] = set()
+    visible: set[str] = set()
+    for cell in nb.cells:
+        inside = False
+        for line in cell.get("source", "").split("\n"):
+            if begin in line:
+                inside = True
+                continue
+            if end in line:
+                inside = False
+                continue
+            stripped = line.strip()
+            if stripped:
+                (hidden if inside else visible).add(stripped)
+    return hidden, visible
+
+
+def _scrub_text(text: str, secrets: Iterable[str]) -> tuple[str, bool]:
+    lines = text.split("\n")
+    changed = False
+    for i, line in enumerate(lines):
+        plain = _ANSI.sub("", line)
+        if any(secret in plain for secret in secrets):
+            lines[i] = _HIDDEN_LINE_SHOWN
+            changed = True
+    return "\n".join(lines), changed
+
+
+class ScrubFeedback(RemoveHiddenTestsFromFeedback):
+    """Remove hidden tests from feedback: from cell sources, and from every output of every cell.
+
+    The shared step (``RemoveHiddenTestsFromFeedback``) deletes the hidden-test regions and cuts
+    the tracebacks of the cells that held them to their last line. This step also looks through
+    the outputs of every cell (streams, results, error messages and tracebacks, with colour codes
+    removed) and replaces any line quoting a hidden-test line with a short note. Lines that also
+    appear outside hidden regions are visible anyway and are left alone.
+    """
+
+    def preprocess(
+        self, nb: NotebookNode, resources: ResourcesDict
+    ) -> tuple[NotebookNode, ResourcesDict]:
+        """Remove hidden-test regions, then scrub every output that quotes one of their lines."""
+        hidden, visible = _hidden_and_visible_lines(
+            nb, self.begin_test_delimeter, self.end_test_delimeter
+        )
+        secrets = {line for line in hidden - visible if len(line) >= _MIN_SECRET}
+        nb, resources = super().preprocess(nb, resources)
+        if not secrets:
+            return nb, resources
+        for cell in nb.cells:
+            for output in cell.get("outputs", []):
+                _scrub_output(output, secrets)
+        return nb, resources
+
+
+def _scrub_output(output: NotebookNode, secrets: set[str]) -> None:
+    kind = output.get("output_type")
+    if kind == "stream":
+        output["text"], _ = _scrub_text(output.get("text", ""), secrets)
+    elif kind == "error":
+        output["evalue"], _ = _scrub_text(output.get("evalue", ""), secrets)
+        output["traceback"] = [_scrub_text(x, secrets)[0] for x in output.get("traceback", [])]
+    else:
+        data = output.get("data", {})
+        for key in list(data):
+            if isinstance(data[key], str):
+                data[key], _ = _scrub_text(data[key], secrets)

@@ -1,0 +1,438 @@
+"""Marking a lesson: every submission in its own kernel, then grades and feedback pages."""
+
+from __future__ import annotations
+
+import copy
+import html
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import nbformat
+from nbformat.notebooknode import NotebookNode
+from nbgrader.utils import is_grade, is_locked
+
+from mhtrain import files
+from mhtrain.course.lessons import Lesson, grade_id, is_test
+from mhtrain.course.nbgrader.api import QuietAPI, gradebook, reason
+from mhtrain.course.nbgrader.export import (
+    GRADED,
+    GRADED_WITH_PROBLEMS,
+    NOT_GRADED,
+    NOT_SUBMITTED,
+    GradeTable,
+)
+from mhtrain.course.tutor.roster import check_student_id
+from mhtrain.course.tutor.setup import CourseSettings, read_course, resolve_lesson
+from mhtrain.errors import MhtrainError
+
+__all__ = [
+    "GRADED",
+    "GRADED_WITH_PROBLEMS",
+    "NOT_GRADED",
+    "NOT_SUBMITTED",
+    "GradeReport",
+    "grade_lesson",
+    "model_submission",
+    "refresh_feedback",
+]
+
+#: Folder of grade tables inside a course.
+GRADES_FOLDER = "grades"
+
+
+def model_submission(lesson: Lesson, release: NotebookNode) -> NotebookNode:
+    """Return the released notebook answered with the lesson's worked answers.
+
+    Useful to check that a lesson's model answers get full marks, and to time marking.
+
+    Parameters
+    ----------
+    lesson : Lesson
+        The lesson (:func:`mhtrain.course.lessons.read_lesson`).
+    release : NotebookNode
+        The released version of the same lesson.
+
+    Returns
+    -------
+    NotebookNode
+        A copy of ``release`` whose answer cells hold the worked answers.
+    """
+    answered = copy.deepcopy(release)
+    for cell in answered.cells:
+        gid = grade_id(cell)
+        if gid in lesson.worked_answers:
+            cell.source = lesson.worked_answers[gid]
+    return answered
+
+
+@dataclass
+class GradeReport:
+    """What :func:`grade_lesson` (or :func:`refresh_feedback`) did.
+
+    Attributes
+    ----------
+    lesson : str
+    rows : list of dict
+        The grade table, one row per student (as written to ``csv_path``).
+    problems : dict of str to list of str
+        Each student whose submission had a problem, with what happened, in plain words.
+    csv_path : Path
+    feedback : dict of str to Path
+        Each student's feedback page.
+    graded : list of str
+        The students whose submissions were marked this time.
+    """
+
+    lesson: str
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    problems: dict[str, list[str]] = field(default_factory=dict)
+    csv_path: Path | None = None
+    feedback: dict[str, Path] = field(default_factory=dict)
+    graded: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        """Return a plain summary for the tutor."""
+        handed_in = [r for r in self.rows if r["status"] != NOT_SUBMITTED]
+        lines = [
+            f"Marked {len(self.graded)} submission(s) of {self.lesson}."
+            if self.graded
+            else f"Refreshed the grades and feedback of {self.lesson}.",
+            f"Grades: {self.csv_path}",
+            f"Feedback pages: {len(self.feedback)} (in feedback/<student id>/{self.lesson}/).",
+        ]
+        to_mark = [r["student_id"] for r in handed_in if r["to mark by hand"]]
+        if to_mark:
+            lines.append(
+                f"Written answers to mark by hand in Formgrader: {len(to_mark)} student(s)."
+            )
+        missing = [r["student_id"] for r in self.rows if r["status"] == NOT_SUBMITTED]
+        if missing:
+            lines.append(f"Not handed in: {', '.join(missing)}.")
+        if self.problems:
+            lines.append(f"Submissions with problems ({len(self.problems)}):")
+            for student, found in self.problems.items():
+                lines.append(f"  {student}: {'; '.join(found)}.")
+        else:
+            lines.append("No submission had a problem.")
+        return "\n".join(lines)
+
+
+def _read_notebook(path: Path) -> tuple[NotebookNode | None, str | None]:
+    if not path.is_file():
+        return None, f"no notebook named {path.name} was handed in"
+    try:
+        return nbformat.read(path, as_version=4), None
+    except Exception as exc:  # a damaged file can fail in many ways
+        return None, f"the file could not be read as a notebook ({type(exc).__name__})"
+
+
+def _nbgrader_cells(nb: NotebookNode) -> dict[str, NotebookNode]:
+    return {grade_id(cell): cell for cell in nb.cells if grade_id(cell)}
+
+
+def _source_problems(submitted: NotebookNode, release: NotebookNode) -> list[str]:
+    """Compare a submission with the released notebook: edited locked cells, deleted cells."""
+    problems = []
+    theirs = _nbgrader_cells(submitted)
+    ours = _nbgrader_cells(release)
+    deleted = [gid for gid in ours if gid not in theirs]
+    if deleted:
+        problems.append(
+            f"cells were deleted ({', '.join(deleted)}); tests that needed them score 0"
+        )
+    edited = [
+        gid
+        for gid, cell in ours.items()
+        if is_locked(cell) and gid in theirs and theirs[gid].source.strip() != cell.source.strip()
+    ]
+    if edited:
+        problems.append(
+            f"locked cells were edited ({', '.join(edited)}); the original tests were used"
+        )
+    return problems
+
+
+def _run_problems(autograded: NotebookNode, timeout: int) -> list[str]:
+    """Find what went wrong while a submission ran: timeouts, errors outside tests, long output."""
+    timed_out = 0
+    errors = 0
+    cut = False
+    for cell in autograded.cells:
+        if cell.cell_type != "code":
+            continue
+        cell_timed_out = False
+        for output in cell.get("outputs", []):
+            kind = output.get("output_type")
+            if kind == "error" and output.get("ename") in {"CellTimeoutError", "KeyboardInterrupt"}:
+                cell_timed_out = True
+            elif kind == "error" and not is_test(cell):
+                errors += 1
+            elif kind == "stream" and (
+                "Output cut short" in output.get("text", "")
+                or "... Output truncated ..." in output.get("text", "")
+            ):
+                cut = True
+        timed_out += cell_timed_out
+    problems = []
+    if timed_out:
+        problems.append(f"{timed_out} cell(s) ran for more than {timeout} seconds and were stopped")
+    if errors:
+        problems.append(f"{errors} cell(s) other than tests stopped with an error")
+    if cut:
+        problems.append("a cell printed a very long output, which was cut short")
+    return problems
+
+
+def _write_table(
+    settings: CourseSettings,
+    lesson: str,
+    statuses: dict[str, str],
+    problems: dict[str, list[str]],
+    output: Path | str | None,
+) -> tuple[list[dict[str, Any]], Path]:
+    """Write the lesson's grade table with nbgrader's export plugin; return its rows and path."""
+    path = Path(output) if output else settings.root / GRADES_FOLDER / f"{lesson}.csv"
+    source = nbformat.read(settings.root / "source" / lesson / f"{lesson}.ipynb", as_version=4)
+    table = GradeTable(
+        to=str(path),
+        assignment=[lesson],
+        order=[grade_id(c) for c in source.cells if is_grade(c) and grade_id(c)],
+        statuses=statuses,
+        problems=problems,
+    )
+    with gradebook(settings.root, settings.course_id) as gb:
+        return table.export(gb), path
+
+
+def _record_path(settings: CourseSettings, lesson: str) -> Path:
+    return settings.root / GRADES_FOLDER / f"{lesson}-marking.json"
+
+
+def _read_record(settings: CourseSettings, lesson: str) -> dict[str, dict[str, Any]]:
+    path = _record_path(settings, lesson)
+    if not path.is_file():
+        return {}
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}  # a damaged record only loses the notes of the last marking
+    return record if isinstance(record, dict) else {}
+
+
+def _save_record(
+    settings: CourseSettings,
+    lesson: str,
+    statuses: dict[str, str],
+    problems: dict[str, list[str]],
+) -> None:
+    record = _read_record(settings, lesson)
+    for student, status in statuses.items():
+        record[student] = {"status": status, "problems": list(problems.get(student, []))}
+    text = json.dumps(dict(sorted(record.items())), indent=1, ensure_ascii=False) + "\n"
+    files.write_text(_record_path(settings, lesson), text)
+
+
+def _recorded(settings: CourseSettings, lesson: str) -> tuple[dict[str, str], dict[str, list[str]]]:
+    record = _read_record(settings, lesson)
+    statuses = {s: str(r.get("status", "")) for s, r in record.items() if r.get("status")}
+    problems = {s: [str(p) for p in r.get("problems", [])] for s, r in record.items()}
+    return statuses, problems
+
+
+def _problem_page(lesson: str, student: str, reasons: Sequence[str]) -> str:
+    items = "".join(f"<li>{html.escape(r)}</li>" for r in reasons)
+    return (
+        '<!DOCTYPE html>\n<html lang="en-GB">\n<head><meta charset="utf-8">'
+        f"<title>{html.escape(lesson)}: feedback for {html.escape(student)}</title></head>\n"
+        f"<body>\n<h1>{html.escape(lesson)}</h1>\n"
+        "<p>Your notebook could not be marked automatically:</p>\n"
+        f"<ul>{items}</ul>\n"
+        "<p>Your tutor has been told and will be in touch. You may be asked to hand the "
+        "lesson in again.</p>\n</body>\n</html>\n"
+    )
+
+
+def _progress(items: Sequence[str], *, desc: str, enabled: bool) -> Any:
+    from tqdm.auto import tqdm
+
+    return tqdm(items, desc=desc, unit="student", disable=not enabled, leave=True)
+
+
+def _feedback_for(
+    api: Any,
+    settings: CourseSettings,
+    lesson: str,
+    students: Sequence[str],
+    unmarked: dict[str, list[str]],
+    *,
+    progress: bool,
+) -> tuple[dict[str, Path], dict[str, str]]:
+    pages: dict[str, Path] = {}
+    failed: dict[str, str] = {}
+    for student in _progress(list(students), desc="Feedback", enabled=progress):
+        folder = settings.root / "feedback" / student / lesson
+        if student in unmarked:
+            pages[student] = files.write_text(
+                folder / f"{lesson}.html", _problem_page(lesson, student, unmarked[student])
+            )
+            continue
+        result = api.generate_feedback(lesson, student)
+        found = sorted(folder.glob("*.html"))
+        if result["success"] and found:
+            pages[student] = found[0]
+        else:
+            failed[student] = reason(result)
+    return pages, failed
+
+
+def grade_lesson(
+    root: Path | str,
+    lesson: str | int,
+    *,
+    students: Sequence[str] | None = None,
+    output: Path | str | None = None,
+    progress: bool = True,
+) -> GradeReport:
+    """Mark every submission of a lesson, then write the grade table and each feedback page.
+
+    Each student's submission (``submitted/<student>/<lesson>/``) is marked on its own by
+    nbgrader's ``autograde`` (one kernel per student, so nothing one student does can change
+    another's marks). With per-student data, each kernel runs with the student and course
+    settings for that student (see :class:`CourseExecute`). A submission that
+    cannot be marked is reported by name, still gets a row in the table and a feedback page,
+    and does not stop the others.
+
+    Parameters
+    ----------
+    root : path
+        The course folder.
+    lesson : str or int
+        The lesson, by number or id.
+    students : sequence of str, optional
+        Only these students (default: everyone who handed the lesson in).
+    output : path, optional
+        The grade table; by default ``grades/<lesson>.csv`` in the course.
+    progress : bool, optional
+        Show progress bars.
+
+    Returns
+    -------
+    GradeReport
+    """
+    settings = read_course(root)
+    name = resolve_lesson(settings.root, lesson)
+    submitted_dir = settings.root / "submitted"
+    handed_in = sorted(p.parent.name for p in submitted_dir.glob(f"*/{name}") if p.is_dir())
+    if students is not None:
+        wanted = [check_student_id(s, "--student") for s in students]
+        unknown = [s for s in wanted if s not in handed_in]
+        if unknown:
+            raise MhtrainError(
+                f"no submission of {name} from {', '.join(unknown)} in {submitted_dir}; "
+                "collect it first"
+            )
+        handed_in = wanted
+    if not handed_in:
+        raise MhtrainError(
+            f"no submissions of {name} in {submitted_dir}; collect them first "
+            f"(`nbgrader collect {name}` or `mhtrain course collect`)"
+        )
+    released = settings.root / "release" / name / f"{name}.ipynb"
+    if not released.is_file():
+        raise MhtrainError(
+            f"{name} has no released version in {released.parent}; run "
+            f"`mhtrain course init {settings.root}` to make it"
+        )
+    release = nbformat.read(released, as_version=4)
+    api = QuietAPI(settings.config)
+    report = GradeReport(lesson=name)
+    statuses: dict[str, str] = {}
+    unmarked: dict[str, list[str]] = {}
+    with gradebook(settings.root, settings.course_id) as gb:
+        for student in handed_in:
+            gb.update_or_create_student(student)
+    for student in _progress(handed_in, desc=f"Marking {name}", enabled=progress):
+        path = submitted_dir / student / name / f"{name}.ipynb"
+        submitted, unreadable = _read_notebook(path)
+        if submitted is None:
+            others = sorted(p.name for p in path.parent.glob("*.ipynb") if p != path)
+            reason = unreadable or "the notebook could not be read"
+            if others:
+                reason += f" (the folder holds {', '.join(others)})"
+            statuses[student] = NOT_GRADED
+            unmarked[student] = [reason]
+            report.problems[student] = [reason]
+            continue
+        found = _source_problems(submitted, release)
+        result = api.autograde(name, student, force=True, create=True)
+        if not result["success"]:
+            reason = f"nbgrader could not mark it ({reason(result)})"
+            statuses[student] = NOT_GRADED
+            unmarked[student] = [*found, reason]
+            report.problems[student] = unmarked[student]
+            continue
+        report.graded.append(student)
+        marked = settings.root / "autograded" / student / name / f"{name}.ipynb"
+        if marked.is_file():
+            found.extend(_run_problems(nbformat.read(marked, as_version=4), settings.cell_timeout))
+        if found:
+            report.problems[student] = found
+        statuses[student] = GRADED_WITH_PROBLEMS if found else GRADED
+    pages, failed = _feedback_for(api, settings, name, handed_in, unmarked, progress=progress)
+    for student, reason in failed.items():
+        report.problems.setdefault(student, []).append(f"no feedback page ({reason})")
+    report.feedback = pages
+    _save_record(settings, name, statuses, report.problems)
+    all_statuses, all_problems = _recorded(settings, name)
+    report.rows, report.csv_path = _write_table(settings, name, all_statuses, all_problems, output)
+    return report
+
+
+def refresh_feedback(
+    root: Path | str,
+    lesson: str | int,
+    *,
+    output: Path | str | None = None,
+    progress: bool = True,
+) -> GradeReport:
+    """Write the grade table and feedback pages again, with any marks given by hand since.
+
+    Parameters
+    ----------
+    root : path
+        The course folder.
+    lesson : str or int
+        The lesson, by number or id.
+    output : path, optional
+        The grade table; by default ``grades/<lesson>.csv`` in the course.
+    progress : bool, optional
+        Show a progress bar.
+
+    Returns
+    -------
+    GradeReport
+    """
+    settings = read_course(root)
+    name = resolve_lesson(settings.root, lesson)
+    statuses, problems = _recorded(settings, name)
+    unmarked = {s: problems.get(s, []) for s, status in statuses.items() if status == NOT_GRADED}
+    marked = sorted(
+        {p.parent.name for p in (settings.root / "autograded").glob(f"*/{name}") if p.is_dir()}
+        | set(unmarked)
+    )
+    if not marked:
+        raise MhtrainError(
+            f"no marked submissions of {name}; run `mhtrain course grade {settings.root} {name}`"
+        )
+    api = QuietAPI(settings.config)
+    report = GradeReport(lesson=name)
+    pages, failed = _feedback_for(api, settings, name, marked, unmarked, progress=progress)
+    for student, reason in failed.items():
+        problems.setdefault(student, []).append(f"no feedback page ({reason})")
+    report.problems = {s: problems[s] for s in sorted(problems) if problems[s]}
+    report.feedback = pages
+    report.rows, report.csv_path = _write_table(settings, name, statuses, problems, output)
+    return report
