@@ -242,17 +242,9 @@ def write_planted_effects(book_dir: Path) -> Path:
 
 
 def write_data_dictionary(book_dir: Path) -> Path:
-    """Write ``data-dictionary.md``: the Markdown that ``mhtrain describe --format markdown`` prints.
+    """Write ``data-dictionary.md`` into ``book_dir`` and return it.
 
-    Parameters
-    ----------
-    book_dir
-        The book's page folder (``book/``).
-
-    Returns
-    -------
-    Path
-        The page written.
+    The page is the Markdown that ``mhtrain describe --format markdown`` prints.
     """
     path = Path(book_dir) / DICTIONARY_PAGE
     _write_if_changed(path, dictionary_markdown().rstrip() + "\n")

@@ -155,18 +155,8 @@ def build_student_notebooks(
 ) -> list[Path]:
     """Write the self-paced student version of each lesson to ``dest/<lesson_id>.ipynb``.
 
-    Parameters
-    ----------
-    dest : Path or str
-        Output folder.
-    lessons : iterable, optional
-        Which lessons; by default all.
-    source_dir : Path, optional
-        Where the lesson sources are; by default :func:`lessons_dir`.
-
-    Returns
-    -------
-    list of Path
+    ``lessons`` and ``source_dir`` choose the lessons as for :func:`build_nbgrader_source`;
+    the notebooks written are returned.
     """
     dest = Path(dest)
     sources = lesson_sources(lessons=lessons, source_dir=source_dir)
@@ -180,23 +170,11 @@ def build_book_lessons(
     lessons: Iterable[str | int | Path] | None = None,
     source_dir: Path | None = None,
 ) -> list[Path]:
-    """Write the book version of each lesson to ``dest/<lesson_id>.ipynb``.
+    """Write the book version of each lesson to ``dest/<lesson_id>.ipynb`` (``book/lessons``).
 
-    Parameters
-    ----------
-    dest : Path or str
-        Output folder (``book/lessons`` for the site).
-    answers : bool, optional
-        ``True`` for the public book (answers behind "Show answer"); ``False`` for a cohort's
-        book, which contains no solution code at all.
-    lessons : iterable, optional
-        Which lessons; by default all.
-    source_dir : Path, optional
-        Where the lesson sources are; by default :func:`lessons_dir`.
-
-    Returns
-    -------
-    list of Path
+    ``answers=True`` makes the public book (answers behind "Show answer"); ``False`` a cohort's
+    book, which contains no solution code at all. ``lessons`` and ``source_dir`` choose the
+    lessons as for :func:`build_nbgrader_source`; the notebooks written are returned.
     """
     dest = Path(dest)
     sources = lesson_sources(lessons=lessons, source_dir=source_dir)

@@ -22,23 +22,17 @@ def _run_lab(args: argparse.Namespace) -> int:
     return launch_lab(directory)
 
 
-def add_commands(subparsers: Any) -> None:
-    """Register the course commands on the ``mhtrain`` command line.
+_ABOUT_LAB = (
+    "Make (or update) a personal workspace of the lesson notebooks and open JupyterLab "
+    "in it. Notebooks you have edited are never overwritten: a newer version of a "
+    "lesson is added beside yours, as 'NN-name (updated).ipynb'."
+)
 
-    Parameters
-    ----------
-    subparsers : argparse._SubParsersAction
-        The sub-command registry of the ``mhtrain`` parser.
-    """
-    lab = subparsers.add_parser(
-        "lab",
-        help="make your own workspace of lesson notebooks and open JupyterLab there",
-        description=(
-            "Make (or update) a personal workspace of the lesson notebooks and open JupyterLab "
-            "in it. Notebooks you have edited are never overwritten: a newer version of a "
-            "lesson is added beside yours, as 'NN-name (updated).ipynb'."
-        ),
-    )
+
+def add_commands(subparsers: Any) -> None:
+    """Register ``mhtrain lab`` on the command line's ``subparsers``."""
+    short = "make your own workspace of lesson notebooks and open JupyterLab there"
+    lab = subparsers.add_parser("lab", help=short, description=_ABOUT_LAB)
     lab.add_argument(
         "--dir",
         default="workspace",

@@ -71,14 +71,27 @@ def _run_feedback(args: argparse.Namespace) -> int:
     return 0
 
 
-def add_commands(subparsers: Any) -> None:
-    """Register ``mhtrain course`` and its steps on the ``mhtrain`` command line.
+def _step(
+    steps: Any, name: str, *, help: str, description: str, lesson: bool = True
+) -> argparse.ArgumentParser:
+    """Add one ``mhtrain course`` step: a course folder and, for most steps, a lesson."""
+    parser = steps.add_parser(name, help=help, description=description)
+    where = "the course folder" + ("" if lesson else " (made if it does not exist)")
+    parser.add_argument("dir", metavar="DIR", help=where)
+    if lesson:
+        parser.add_argument("lesson", metavar="LESSON", help="the lesson, by number or id")
+    return parser
 
-    Parameters
-    ----------
-    subparsers : argparse._SubParsersAction
-        The sub-command registry of the ``mhtrain`` parser.
-    """
+
+def _table_options(parser: argparse.ArgumentParser, *, quiet: str) -> None:
+    parser.add_argument(
+        "--output", default=None, metavar="FILE.csv", help="where to write the grade table"
+    )
+    parser.add_argument("--quiet", action="store_true", help=quiet)
+
+
+def add_commands(subparsers: Any) -> None:
+    """Register ``mhtrain course`` and its steps on the command line's ``subparsers``."""
     course = subparsers.add_parser(
         "course",
         help="run the course for a group with nbgrader: set up, collect, mark, feedback",
@@ -90,7 +103,8 @@ def add_commands(subparsers: Any) -> None:
     steps = course.add_subparsers(dest="course_command", metavar="STEP")
     steps.required = True
 
-    init = steps.add_parser(
+    init = _step(
+        steps,
         "init",
         help="make an nbgrader course folder from the lessons, or update one",
         description=(
@@ -98,8 +112,8 @@ def add_commands(subparsers: Any) -> None:
             "(source/), the learners' version (release/), the course data and the gradebook. "
             "Run it again to update the lessons; the gradebook, submissions and marks are kept."
         ),
+        lesson=False,
     )
-    init.add_argument("dir", metavar="DIR", help="the course folder (made if it does not exist)")
     init.add_argument(
         "--lessons",
         type=_lesson_list,
@@ -137,7 +151,8 @@ def add_commands(subparsers: Any) -> None:
     )
     init.set_defaults(func=_run_init)
 
-    collect = steps.add_parser(
+    collect = _step(
+        steps,
         "collect",
         help="add returned notebooks to the course (when there is no JupyterHub)",
         description=(
@@ -146,8 +161,6 @@ def add_commands(subparsers: Any) -> None:
             "<student id>.ipynb, or give --student for a single file."
         ),
     )
-    collect.add_argument("dir", metavar="DIR", help="the course folder")
-    collect.add_argument("lesson", metavar="LESSON", help="the lesson, by number or id")
     collect.add_argument(
         "paths", nargs="+", metavar="PATH", help="notebooks, or folders of notebooks"
     )
@@ -156,7 +169,8 @@ def add_commands(subparsers: Any) -> None:
     )
     collect.set_defaults(func=_run_collect)
 
-    grade = steps.add_parser(
+    grade = _step(
+        steps,
         "grade",
         help="mark every submission of a lesson; write grades and feedback",
         description=(
@@ -166,8 +180,6 @@ def add_commands(subparsers: Any) -> None:
             "they never stop the others from being marked."
         ),
     )
-    grade.add_argument("dir", metavar="DIR", help="the course folder")
-    grade.add_argument("lesson", metavar="LESSON", help="the lesson, by number or id")
     grade.add_argument(
         "--student",
         action="append",
@@ -175,13 +187,11 @@ def add_commands(subparsers: Any) -> None:
         metavar="ID",
         help="mark only this student (repeat for more); default: everyone who handed it in",
     )
-    grade.add_argument(
-        "--output", default=None, metavar="FILE.csv", help="where to write the grade table"
-    )
-    grade.add_argument("--quiet", action="store_true", help="no progress bars")
+    _table_options(grade, quiet="no progress bars")
     grade.set_defaults(func=_run_grade)
 
-    feedback = steps.add_parser(
+    feedback = _step(
+        steps,
         "feedback",
         help="write grades and feedback again, with the marks you gave by hand",
         description=(
@@ -189,10 +199,5 @@ def add_commands(subparsers: Any) -> None:
             "feedback page again so they include your marks and comments."
         ),
     )
-    feedback.add_argument("dir", metavar="DIR", help="the course folder")
-    feedback.add_argument("lesson", metavar="LESSON", help="the lesson, by number or id")
-    feedback.add_argument(
-        "--output", default=None, metavar="FILE.csv", help="where to write the grade table"
-    )
-    feedback.add_argument("--quiet", action="store_true", help="no progress bar")
+    _table_options(feedback, quiet="no progress bar")
     feedback.set_defaults(func=_run_feedback)

@@ -27,10 +27,8 @@ def collect_submissions(
 
     Parameters
     ----------
-    root : path
-        The course folder.
-    lesson : str or int
-        The lesson, by number or id.
+    root, lesson : path, and str or int
+        The course folder, and the lesson in it by number or id.
     paths : sequence of path
         Notebook files, or folders of them.
     student : str, optional

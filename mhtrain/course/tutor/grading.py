@@ -402,12 +402,10 @@ def refresh_feedback(
 
     Parameters
     ----------
-    root : path
-        The course folder.
-    lesson : str or int
-        The lesson, by number or id.
+    root, lesson : path, and str or int
+        The course folder, and the lesson in it by number or id.
     output : path, optional
-        The grade table; by default ``grades/<lesson>.csv`` in the course.
+        Where the grade table goes, if not to ``grades/<lesson>.csv`` in the course.
     progress : bool, optional
         Show a progress bar.
 
