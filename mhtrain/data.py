@@ -14,6 +14,7 @@ from mhtrain.errors import MhtrainError
 # The course dataset shipped in synthetic_data/: the default scenario at its default size. The seed
 # was fixed once; its sample sits within every stated tolerance of the published figures.
 SHIPPED = {"scenario": "default", "seed": 2023, "population": 1_000_000}
+#: The folder holding the package: in a clone, the repository (and the book's root).
 REPO_ROOT = Path(__file__).resolve().parent.parent
 _CACHE: dict[tuple, object] = {}
 

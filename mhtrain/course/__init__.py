@@ -1,1 +1,3 @@
-"""Building the course from notebooks/: nbgrader source, student notebooks, book, workspaces."""
+"""The course made from notebooks/: each lesson read once into a Lesson, then built for nbgrader
+(``build``, ``nbgrader/``), for self-paced learners (``lab``), for the book (``book``,
+``bookpages``), and run for a group by a tutor (``tutor/``)."""

@@ -17,13 +17,12 @@ from urllib.parse import urlsplit
 
 from mhtrain import settings
 from mhtrain.course.build import build_book_lessons
+from mhtrain.data import REPO_ROOT
 from mhtrain.errors import MhtrainError
 from mhtrain.files import write_if_changed as _write_if_changed
 from mhtrain.synth import describe_planted_effects
 from mhtrain.synth.schema import dictionary_markdown
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-"""The repository root, which is also the book root (it holds ``_config.yml``)."""
 
 BOOK_DIR = "book"
 LESSONS_DIR = "lessons"

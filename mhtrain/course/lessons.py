@@ -23,12 +23,15 @@ from typing import Any
 
 import jupytext
 from nbformat.notebooknode import NotebookNode
-from nbgrader.utils import is_grade, is_locked, is_solution
+from nbgrader.utils import is_grade, is_solution
 
 from mhtrain import files, settings
+from mhtrain.checks._core import ALIAS
+from mhtrain.data import REPO_ROOT
 from mhtrain.errors import MhtrainError
 
 __all__ = [
+    "ALIAS",
     "ALLOWED_NBGRADER_KEYS",
     "BEGIN_HIDDEN",
     "BEGIN_SOLUTION",
@@ -39,8 +42,8 @@ __all__ = [
     "answer_cell_id",
     "exercise_calls",
     "find_lesson",
+    "grade_id",
     "is_answer",
-    "is_locked",
     "is_test",
     "is_tutor_note",
     "lesson_for_module",
@@ -64,8 +67,6 @@ BEGIN_SOLUTION = "BEGIN SOLUTION"
 END_SOLUTION = "END SOLUTION"
 BEGIN_HIDDEN = "BEGIN HIDDEN TESTS"
 END_HIDDEN = "END HIDDEN TESTS"
-#: The name every lesson gives its checks module (``from mhtrain.checks import lesson03 as ex``).
-ALIAS = "ex"
 #: Where a wheel installs the lesson sources, below its data folder (see ``pyproject.toml``).
 INSTALLED_LESSONS = ("share", "mhtrain", "notebooks")
 
@@ -194,7 +195,7 @@ def lessons_dir() -> Path:
     install), else the copy an installed package carries.
     """
     chosen = settings.notebooks_dir()
-    repository = Path(__file__).resolve().parents[2] / "notebooks"
+    repository = REPO_ROOT / "notebooks"
     candidates = [chosen] if chosen is not None else [repository, *_installed_lessons()]
     for folder in candidates:
         if folder.is_dir():

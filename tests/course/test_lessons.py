@@ -94,7 +94,7 @@ def test_installed_lesson_sources_are_found_when_there_is_no_clone(tmp_path, mon
         (REPO / "notebooks" / "00-getting-started.md").read_text(encoding="utf-8")
     )
     monkeypatch.delenv("MHTRAIN_NOTEBOOKS", raising=False)
-    monkeypatch.setattr(lessons, "__file__", str(tmp_path / "site" / "mhtrain" / "course" / "x"))
+    monkeypatch.setattr(lessons, "REPO_ROOT", tmp_path / "site-packages")
     monkeypatch.setattr(lessons.sysconfig, "get_path", lambda name, *scheme: str(tmp_path))
     assert lessons.lessons_dir() == installed
 
@@ -208,6 +208,7 @@ def test_solution_works_in_a_learners_workspace(tmp_path):
 SET_UP = [
     ("03", "by_group", "detentions_by_group"),
     ("04", "by_age", "detentions_by_age"),
+    ("08", "finished", "_finished"),
 ]
 
 
