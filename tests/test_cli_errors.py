@@ -123,3 +123,25 @@ def test_generate_and_describe_work_from_the_command_line(tmp_path):
     described = _run("describe")
     assert described.returncode == 0
     assert "nhs_number" in described.stdout and "MHS001MPI" in described.stdout
+
+
+def test_every_command_is_registered():
+    from mhtrain.cli import build_parser
+
+    parser = build_parser()
+    [sub] = [a for a in parser._actions if a.dest == "command"]
+    assert {"generate", "describe", "lab", "book", "course"} <= set(sub.choices)
+
+
+def test_a_command_module_that_cannot_be_imported_stops_the_command_line_loudly():
+    """A broken part of the package is an error, never a command that silently goes missing."""
+    code = (
+        "import sys\n"
+        "sys.modules['mhtrain.course.tutor_commands'] = None  # as if it failed to import\n"
+        "import mhtrain.cli\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode != 0
+    assert "tutor_commands" in result.stderr
