@@ -23,7 +23,6 @@ from mhtrain.files import write_if_changed as _write_if_changed
 from mhtrain.synth import describe_planted_effects
 from mhtrain.synth.schema import dictionary_markdown
 
-
 BOOK_DIR = "book"
 LESSONS_DIR = "lessons"
 GENERATED_DIR = "_generated"

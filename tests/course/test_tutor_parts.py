@@ -412,6 +412,33 @@ def test_grade_with_nothing_handed_in_says_to_collect_first(tmp_path):
         tutor.grade_lesson(root, "00")
 
 
+def test_a_submission_nbgrader_cannot_mark_is_reported_and_still_gets_a_row(tmp_path, monkeypatch):
+    """When autograde itself fails, is the tutor told why, in a row and a feedback page?"""
+    from mhtrain.course.tutor import grading
+
+    root = _fake_course(tmp_path / "course")
+    for folder in (root / "release" / "00-first", root / "submitted" / "ana" / "00-first"):
+        folder.mkdir(parents=True)
+        nbformat.write(nbformat.v4.new_notebook(), folder / "00-first.ipynb")
+
+    class FailingAPI:
+        def __init__(self, config):
+            pass
+
+        def autograde(self, *args, **kwargs):
+            return {"success": False, "log": "ValueError: the kernel died", "error": ""}
+
+    monkeypatch.setattr(grading, "QuietAPI", FailingAPI)
+    report = tutor.grade_lesson(root, "00", progress=False)
+    assert report.graded == []
+    assert report.problems["ana"] == ["nbgrader could not mark it (ValueError: the kernel died)"]
+    [row] = report.rows
+    assert row["student_id"] == "ana" and row["status"] == tutor.NOT_GRADED
+    assert "the kernel died" in row["problems"]
+    page = report.feedback["ana"].read_text(encoding="utf-8")
+    assert "could not be marked automatically" in page and "the kernel died" in page
+
+
 # ------------------------------------------------------------------------------------------
 # The model submission (used to check a lesson's marking, and by the benchmark)
 # ------------------------------------------------------------------------------------------

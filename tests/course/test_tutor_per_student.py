@@ -10,8 +10,8 @@ import pytest
 
 import mhtrain
 from mhtrain.checks import lesson00
-from mhtrain.course.tutor import grade_lesson, init_course, model_submission, read_course
 from mhtrain.course.lessons import lesson_sources, read_lesson
+from mhtrain.course.tutor import grade_lesson, init_course, model_submission, read_course
 from mhtrain.data import seed_for_student
 
 pytestmark = pytest.mark.slow

@@ -84,7 +84,7 @@ def _last_line(text: str | None) -> str:
 _EXCEPTION_LINE = re.compile(r"^(?:[A-Za-z_][\w.]*\.)?(\w*(?:Error|Exception)): (.+)$")
 
 
-def reason(result: dict[str, Any]) -> str:
+def failure_reason(result: dict[str, Any]) -> str:
     """The most telling error line of a failed nbgrader call (its log names the real cause)."""
     text = "\n".join([result.get("log") or "", result.get("error") or ""])
     found = []

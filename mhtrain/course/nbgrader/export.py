@@ -11,6 +11,7 @@ from nbgrader.plugins import ExportPlugin
 from traitlets import Dict, List
 
 from mhtrain import files
+from mhtrain.errors import MhtrainError
 
 #: A submission's status in the table.
 GRADED = "graded"
@@ -23,6 +24,15 @@ def _number(value: float | None) -> str:
     if value is None:
         return ""
     return f"{float(value):g}"
+
+
+def _graded_cells(gradebook: Gradebook, lesson: str) -> list[str]:
+    """The names of a lesson's graded cells as the gradebook has them, sorted."""
+    try:
+        notebooks = gradebook.find_assignment(lesson).notebooks
+    except MissingEntry:
+        return []
+    return sorted(cell.name for nb in notebooks for cell in nb.grade_cells)
 
 
 class GradeTable(ExportPlugin):
@@ -40,7 +50,13 @@ class GradeTable(ExportPlugin):
 
     def rows(self, gradebook: Gradebook) -> list[dict[str, Any]]:
         """Return the table's rows: everyone in the gradebook, and anyone marking saw."""
+        if len(self.assignment) != 1:
+            raise MhtrainError(
+                "the grade table is made for one lesson; give exactly one assignment"
+            )
         [lesson] = self.assignment
+        if not self.order:
+            self.order = _graded_cells(gradebook, lesson)
         students = {s.id: s for s in gradebook.students}
         return [
             self._row(gradebook, lesson, sid, students.get(sid))
@@ -104,5 +120,5 @@ class GradeTable(ExportPlugin):
         writer = csv.DictWriter(buffer, fieldnames=fields, lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)
-        files.write_text(self.to, buffer.getvalue())
+        files.write_text(self.to or f"{self.assignment[0]}.csv", buffer.getvalue())
         return rows

@@ -16,7 +16,7 @@ from nbgrader.utils import is_grade, is_locked
 
 from mhtrain import files
 from mhtrain.course.lessons import Lesson, grade_id, is_test
-from mhtrain.course.nbgrader.api import QuietAPI, gradebook, reason
+from mhtrain.course.nbgrader.api import QuietAPI, failure_reason, gradebook
 from mhtrain.course.nbgrader.export import (
     GRADED,
     GRADED_WITH_PROBLEMS,
@@ -284,7 +284,7 @@ def _feedback_for(
         if result["success"] and found:
             pages[student] = found[0]
         else:
-            failed[student] = reason(result)
+            failed[student] = failure_reason(result)
     return pages, failed
 
 
@@ -369,7 +369,7 @@ def grade_lesson(
         found = _source_problems(submitted, release)
         result = api.autograde(name, student, force=True, create=True)
         if not result["success"]:
-            reason = f"nbgrader could not mark it ({reason(result)})"
+            reason = f"nbgrader could not mark it ({failure_reason(result)})"
             statuses[student] = NOT_GRADED
             unmarked[student] = [*found, reason]
             report.problems[student] = unmarked[student]
@@ -428,8 +428,8 @@ def refresh_feedback(
     api = QuietAPI(settings.config)
     report = GradeReport(lesson=name)
     pages, failed = _feedback_for(api, settings, name, marked, unmarked, progress=progress)
-    for student, reason in failed.items():
-        problems.setdefault(student, []).append(f"no feedback page ({reason})")
+    for student, why in failed.items():
+        problems.setdefault(student, []).append(f"no feedback page ({why})")
     report.problems = {s: problems[s] for s in sorted(problems) if problems[s]}
     report.feedback = pages
     report.rows, report.csv_path = _write_table(settings, name, statuses, problems, output)

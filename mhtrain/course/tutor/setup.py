@@ -10,13 +10,14 @@ import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from traitlets.config import Config
 
 from mhtrain import files, settings
 from mhtrain.course.build import build_nbgrader_source
 from mhtrain.course.lessons import find_lesson, lesson_id, lesson_sources
-from mhtrain.course.nbgrader.api import QuietAPI, gradebook, reason
+from mhtrain.course.nbgrader.api import QuietAPI, failure_reason, gradebook
 from mhtrain.course.nbgrader.config import (
     CELL_TIMEOUT,
     CONFIG_NAME,
@@ -428,7 +429,7 @@ def _release_lesson(api: Any, root: Path, built: Path) -> str | None:
         if backup is not None:
             backup.unlink()
         return None
-    why = reason(result)
+    why = failure_reason(result)
     if backup is not None:
         os.replace(backup, target)
         api.generate_assignment(lesson, force=True, create=True)
