@@ -407,19 +407,14 @@ def xmr_plot(
                 linewidth=1,
                 label="process limits" if first and column == "upper_limit" else None,
             )
+    outline = {"s": 70, "edgecolor": "black", "linewidth": 0.6, "zorder": 3}
     for variation, (colour, marker, words) in _STYLES.items():
         rows = (table["variation"] == variation).to_numpy()
         if rows.any():
+            label = f"{words} ({int(rows.sum())})"
+            points = table["value"].to_numpy()[rows]
             ax.scatter(
-                x[rows],
-                table["value"].to_numpy()[rows],
-                color=palette[colour],
-                marker=marker,
-                s=70,
-                edgecolor="black",
-                linewidth=0.6,
-                zorder=3,
-                label=f"{words} ({int(rows.sum())})",
+                x[rows], points, color=palette[colour], marker=marker, label=label, **outline
             )
     ax.set_xticks(x, [str(label) for label in table.index])
     ax.set_xlabel(xlabel)
