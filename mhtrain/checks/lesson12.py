@@ -6,6 +6,7 @@ The right answers come from the real published file the course ships
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
 from typing import Any
 
@@ -104,6 +105,15 @@ def provider_funnel_table() -> pd.DataFrame:
     counts = counts.dropna(subset=["recovery", "finished_course_treatment", "not_at_caseness"])
     counts = counts.assign(cases=counts["finished_course_treatment"] - counts["not_at_caseness"])
     return counts.reset_index()
+
+
+def _proportion_not_percentage(percent: Callable[[Any], float]) -> Misconception:
+    """The slip of giving a share of 1 where a percentage is asked for."""
+    return Misconception(
+        "This looks like a proportion (a share of 1), not a percentage. Multiply by 100.",
+        compute=lambda data: percent(data) / 100,
+        name="proportion-not-percentage",
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -213,11 +223,7 @@ q3 = NumberExercise(
         'counts["not_at_caseness"]) * 100.',
     ],
     misconceptions=[
-        Misconception(
-            "This looks like a proportion (a share of 1), not a percentage. Multiply by 100.",
-            compute=lambda data: _recovery_from_counts(data) / 100,
-            name="proportion-not-percentage",
-        ),
+        _proportion_not_percentage(_recovery_from_counts),
         Misconception(
             "Your denominator seems to be every referral received. Recovery is counted only "
             "for referrals that finished treatment and were at caseness at the start.",
@@ -273,11 +279,7 @@ q4 = NumberExercise(
         "table and multiply by 100.",
     ],
     misconceptions=[
-        Misconception(
-            "This looks like a proportion (a share of 1), not a percentage. Multiply by 100.",
-            compute=lambda data: _suppressed_percent(data) / 100,
-            name="proportion-not-percentage",
-        ),
+        _proportion_not_percentage(_suppressed_percent),
         Misconception(
             "This looks like the number of hidden values, not the percentage. Divide by the "
             "number of provider values in the year.",
