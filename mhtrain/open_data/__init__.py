@@ -39,7 +39,8 @@ COLUMNS = {
     "org_name": "the organisation's name ('All' for England)",
     "variable_type": "the breakdown: 'Total', 'Indices of Deprivation Decile', 'Ethnic Group', "
     "'BME Group', 'Age Group' or 'Gender'",
-    "variable_a": "the category, e.g. '01 Least deprived' (missing for the Total rows)",
+    "variable_a": "the category, e.g. '01 Least deprived' (missing for the Total rows); decile "
+    "'01' is the least deprived here, the reverse of the synthetic data's imd_decile",
     "variable_b": "the sub-category, e.g. 'Caribbean'; 'All' is a whole broad ethnic group "
     "(missing where there is none)",
     "measure_name": "what is counted: referrals_received, finished_course_treatment, "
@@ -52,6 +53,14 @@ COLUMNS = {
 }
 
 ORG_TYPES = ("England", "Commissioning Region", "ICB", "Provider")
+
+#: The Table Schema type of each column of :func:`talking_therapies` (for the data dictionary).
+FIELD_TYPES = {
+    "start_date": "date",
+    "end_date": "date",
+    "value": "number",
+    "suppressed": "boolean",
+}
 
 
 @cache
@@ -139,6 +148,45 @@ def talking_therapies(*, org_type: str | None = None) -> pd.DataFrame:
     return _measures(org_type).reset_index(drop=True)
 
 
+def dictionary() -> pd.DataFrame:
+    """Return the data dictionary of :func:`talking_therapies`: each column, its type and meaning."""
+    return pd.DataFrame(
+        {
+            "table": "open_data.talking_therapies",
+            "field": list(COLUMNS),
+            "type": [FIELD_TYPES.get(name, "string") for name in COLUMNS],
+            "description": list(COLUMNS.values()),
+        }
+    )
+
+
+def dictionary_markdown() -> str:
+    """Return a Markdown section for the book's data dictionary: source, licence and columns.
+
+    It says plainly that these are real published aggregates, not synthetic data.
+    """
+    about = manifest()
+    files = about["files"][MEASURES_FILE]
+    lines = [
+        "## Real open data: NHS Talking Therapies annual measures",
+        "",
+        f"**Real published figures, not synthetic.** {about['title']}, published by "
+        f"{about['publisher']} ([source]({about['source']})). Aggregates only: no individual "
+        "records. "
+        f"{files['rows']:,} rows, loaded by `mhtrain.open_data.talking_therapies()` from "
+        f"`mhtrain/open_data/talking_therapies/`. Licence: {about['licence']['name']}.",
+        "",
+        f"*{about['attribution']}*",
+        "",
+        "| field | type | description |",
+        "| --- | --- | --- |",
+    ]
+    for _, row in dictionary().iterrows():
+        text = str(row["description"]).replace("|", "\\|")
+        lines.append(f"| `{row['field']}` | {row['type']} | {text} |")
+    return "\n".join(lines) + "\n"
+
+
 def definitions() -> pd.DataFrame:
     """Return NHS England's definitions of every field and measure (the 2024-25 edition)."""
     return pd.read_csv(TALKING_THERAPIES_DIR / DEFINITIONS_FILE)
@@ -195,10 +243,13 @@ def wide(
 
 __all__ = [
     "COLUMNS",
+    "FIELD_TYPES",
     "ORG_TYPES",
     "TALKING_THERAPIES_DIR",
     "attribution",
     "definitions",
+    "dictionary",
+    "dictionary_markdown",
     "manifest",
     "providers",
     "talking_therapies",

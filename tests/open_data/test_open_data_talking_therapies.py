@@ -130,3 +130,19 @@ def test_wide_refuses_rows_that_would_collide(england):
         open_data.wide(england)
     with pytest.raises(MhtrainError, match="statistic must be"):
         open_data.wide(england, statistic="rate")
+
+
+def test_dictionary_types_match_the_loaded_table_and_the_page_says_real():
+    tidy = open_data.talking_therapies(org_type="England")
+    kinds = {
+        "string": pd.api.types.is_string_dtype,
+        "date": pd.api.types.is_datetime64_any_dtype,
+        "number": pd.api.types.is_float_dtype,
+        "boolean": pd.api.types.is_bool_dtype,
+    }
+    for _, row in open_data.dictionary().iterrows():
+        assert kinds[row["type"]](tidy[row["field"]]), row["field"]
+    page = open_data.dictionary_markdown()
+    assert "not synthetic" in page and open_data.attribution() in page
+    assert page.count("\n| `") == len(open_data.COLUMNS)
+    assert "least deprived here" in page
