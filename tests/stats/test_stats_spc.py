@@ -228,3 +228,44 @@ def test_bad_input_gets_one_clear_line(kwargs, message):
 
 def test_xmr_is_exported_from_stats():
     assert stats.xmr is xmr and stats.xmr_plot is xmr_plot
+
+
+def test_a_peak_between_a_rising_and_a_falling_trend_takes_the_falling_side():
+    """NHSRplotthedots: a point in two trends takes the direction of the step after it."""
+    values = _noisy([1, 2, 3, 4, 5, 6, 7, 6, 5, 4, 3, 2, 1])
+    rules = xmr(values)["rule"].iloc[6:19].tolist()
+    assert rules == ["trend_up"] * 6 + ["trend_down"] * 7
+
+
+def test_low_side_rules_mirror_the_high_side():
+    values = [10, 0] * 4 + [4] * 8 + [0, 10] * 4
+    table = xmr(values, improvement="neutral")
+    assert table["rule"].iloc[8:16].tolist() == ["shift_below"] * 8
+    assert set(table["variation"].iloc[8:16]) == {"special_cause_neutral_low"}
+    mirrored = [-v for v in [0.0, 1.0] * 10]
+    mirrored[10:13] = [-3.3, -0.9, -3.3]
+    assert xmr(mirrored)["rule"].iloc[10:13].tolist() == [
+        "two_of_three_low",
+        "",
+        "two_of_three_low",
+    ]
+
+
+def test_rebase_by_label_splits_a_series_of_years():
+    years = [f"{y}-{str(y + 1)[2:]}" for y in range(2010, 2024)]
+    values = pd.Series([10, 11, 10, 12, 11, 10, 11, 20, 21, 20, 22, 21, 20, 21], index=years)
+    table = xmr(values, rebase=["2017-18"])
+    assert table["period"].tolist() == [0] * 7 + [1] * 7
+    summary = xmr_summary(table)
+    assert summary["mean"].round(3).tolist() == [
+        round(values.iloc[:7].mean(), 3),
+        round(values.iloc[7:].mean(), 3),
+    ]
+    # without the rebase, the jump is a signal; with it, each period is stable
+    assert (xmr(values)["variation"] != "common_cause").any()
+    assert (table["variation"] == "common_cause").all()
+    fig = xmr_plot(table, measure="a made-up count")
+    assert "From 2017-18: Mean 20.7" in fig.alt_text
+    import matplotlib.pyplot as plt
+
+    plt.close(fig)
