@@ -38,8 +38,8 @@ def england() -> pd.DataFrame:
 
 
 @cache
-def _providers() -> pd.DataFrame:
-    return open_data.talking_therapies(org_type="Provider")
+def _providers(reporting_period: str | None = None) -> pd.DataFrame:
+    return open_data.talking_therapies(org_type="Provider", reporting_period=reporting_period)
 
 
 def latest_period() -> str:
@@ -71,8 +71,7 @@ def _england_count(measure: str, period: str | None = None) -> float:
 
 def latest_providers() -> pd.DataFrame:
     """Return every provider row of the latest year."""
-    providers = _providers()
-    return providers[providers["reporting_period"] == latest_period()]
+    return _providers(latest_period())
 
 
 def by_decile(

@@ -96,9 +96,13 @@ def verify() -> None:
             )
 
 
-def _measures(org_type: str | None = None) -> pd.DataFrame:
-    filters = None if org_type is None else [("org_type", "==", org_type)]
-    raw = pd.read_parquet(TALKING_THERAPIES_DIR / MEASURES_FILE, filters=filters)
+def _measures(org_type: str | None = None, reporting_period: str | None = None) -> pd.DataFrame:
+    filters = [
+        (column, "==", wanted)
+        for column, wanted in (("org_type", org_type), ("reporting_period", reporting_period))
+        if wanted is not None
+    ]
+    raw = pd.read_parquet(TALKING_THERAPIES_DIR / MEASURES_FILE, filters=filters or None)
     text = raw["value"].astype("str")
     suppressed = (text == SUPPRESSED_MARK).to_numpy()
     value = pd.to_numeric(text.where(~suppressed), errors="coerce")
@@ -120,7 +124,9 @@ def _measures(org_type: str | None = None) -> pd.DataFrame:
     return out[list(COLUMNS)]
 
 
-def talking_therapies(*, org_type: str | None = None) -> pd.DataFrame:
+def talking_therapies(
+    *, org_type: str | None = None, reporting_period: str | None = None
+) -> pd.DataFrame:
     """Return NHS England's published Talking Therapies annual measures, 2017-18 to 2024-25, tidy.
 
     These are real published aggregates (not synthetic; no individual records), under the
@@ -131,6 +137,8 @@ def talking_therapies(*, org_type: str | None = None) -> pd.DataFrame:
     org_type
         Keep only one kind of organisation: ``"England"``, ``"Commissioning Region"``,
         ``"ICB"`` or ``"Provider"``. All of them by default.
+    reporting_period
+        Keep only one financial year, e.g. ``"2024-25"``. Every year by default.
 
     Returns
     -------
@@ -145,7 +153,14 @@ def talking_therapies(*, org_type: str | None = None) -> pd.DataFrame:
         raise MhtrainError(
             f"org_type must be one of {', '.join(map(repr, ORG_TYPES))} (got {org_type!r})"
         )
-    return _measures(org_type).reset_index(drop=True)
+    table = _measures(org_type, reporting_period).reset_index(drop=True)
+    if reporting_period is not None and table.empty:
+        years = sorted(_measures("England")["reporting_period"].unique())
+        raise MhtrainError(
+            f"reporting_period {reporting_period!r} is not in the file; use one of "
+            f"{', '.join(years)}"
+        )
+    return table
 
 
 def dictionary() -> pd.DataFrame:

@@ -146,3 +146,11 @@ def test_dictionary_types_match_the_loaded_table_and_the_page_says_real():
     assert "not synthetic" in page and open_data.attribution() in page
     assert page.count("\n| `") == len(open_data.COLUMNS)
     assert "least deprived here" in page
+
+
+def test_one_year_can_be_read_alone_and_an_unknown_year_is_named():
+    year = open_data.talking_therapies(org_type="England", reporting_period="2023-24")
+    assert set(year["reporting_period"]) == {"2023-24"}
+    assert _recovery(year, "2023-24").tolist() == [50.1]
+    with pytest.raises(MhtrainError, match="'2023/24' is not in the file; use one of 2017-18"):
+        open_data.talking_therapies(reporting_period="2023/24")
