@@ -6,6 +6,7 @@ from mhtrain.stats.inequality import slope_index_of_inequality
 from mhtrain.stats.intervals import poisson_limits
 from mhtrain.stats.rates import crude_rate, proportion, rate_ratio
 from mhtrain.stats.references import METHOD_SOURCES
+from mhtrain.stats.spc import xmr, xmr_alt_text, xmr_plot, xmr_summary
 from mhtrain.stats.standardise import (
     directly_standardised_rate,
     dsr_ratio,
@@ -26,4 +27,8 @@ __all__ = [
     "proportion",
     "rate_ratio",
     "slope_index_of_inequality",
+    "xmr",
+    "xmr_alt_text",
+    "xmr_plot",
+    "xmr_summary",
 ]
