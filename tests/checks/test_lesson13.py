@@ -69,6 +69,16 @@ def _smr_by_hand(data, *, bands=None, linked=None) -> tuple[float, float, float,
     return observed / expected, row["lower"], row["upper"], observed
 
 
+def _crude_by_hand(data) -> float:
+    """Register death rate under 75 over every resident's, with no allowance for age."""
+    bands = _bands()
+    reg = data.smi_register[data.smi_register.age_band.isin(bands)]
+    pop = data.population[data.population.age_band.isin(bands)]
+    return (_linked(data).age_band.isin(bands).sum() / len(reg)) / (
+        data.deaths.age_band.isin(bands).sum() / pop.residents.sum()
+    )
+
+
 # --- Exercise 1 ---------------------------------------------------------------------------------
 
 
@@ -175,14 +185,7 @@ def test_q4_smr_by_hand_is_correct_and_agrees_with_the_truth_record(data):
 
 def test_q4_realistic_wrong_answers(data):
     smr, lower, upper, observed = _smr_by_hand(data)
-    bands = _bands()
-    linked = _linked(data)
-    reg = data.smi_register[data.smi_register.age_band.isin(bands)]
-    pop = data.population[data.population.age_band.isin(bands)]
-    crude = (linked.age_band.isin(bands).sum() / len(reg)) / (
-        data.deaths.age_band.isin(bands).sum() / pop.residents.sum()
-    )
-    _not_yet(ex.q4, crude, data, "crude-ratio")
+    _not_yet(ex.q4, _crude_by_hand(data), data, "crude-ratio")
     _not_yet(ex.q4, observed, data, "observed-count")
     _not_yet(ex.q4, observed / smr, data, "expected-count")
     _not_yet(ex.q4, smr * 100, data, "per-100")
@@ -200,19 +203,10 @@ def test_q4_realistic_wrong_answers(data):
 
 
 def test_q4_grade_raises_with_the_reason(data):
-    with pytest.raises(AssertionError, match="crude"):
-        smr, *_ = _smr_by_hand(data)
-        bands = _bands()
-        linked = _linked(data)
-        reg = data.smi_register[data.smi_register.age_band.isin(bands)]
-        pop = data.population[data.population.age_band.isin(bands)]
-        crude = (linked.age_band.isin(bands).sum() / len(reg)) / (
-            data.deaths.age_band.isin(bands).sum() / pop.residents.sum()
-        )
-        from mhtrain.checks import use_dataset
+    from mhtrain.checks import use_dataset
 
-        with use_dataset(data):
-            ex.q4.grade(crude)
+    with pytest.raises(AssertionError, match="crude"), use_dataset(data):
+        ex.q4.grade(_crude_by_hand(data))
 
 
 # --- Exercise 5 ---------------------------------------------------------------------------------
