@@ -165,35 +165,58 @@ q2 = ChoiceExercise(
 # Exercise 3: how many deaths link to the register?
 # --------------------------------------------------------------------------------------------
 
+
+def _percent_died(data: Any) -> float:
+    return float(len(_linked(data)) / len(data.smi_register) * 100)
+
+
 q3 = NumberExercise(
     "q3",
-    variable="linked_deaths",
-    prompt="How many death records link to a person on the register by NHS number?",
-    expected=lambda data: float(len(_linked(data))),
-    rel_tol=0,
+    variable="percent_died",
+    prompt=(
+        "What percentage of people on the register have a death record in the year that links "
+        "to them by NHS number?"
+    ),
+    expected=_percent_died,
+    rel_tol=1e-3,
     hints=[
         "Join the deaths table to the smi_register table on the nhs_number column. An inner "
-        "join keeps only the rows that match.",
-        "deaths.merge(register, on='nhs_number') gives one row per linked death; count its "
-        "rows with len().",
+        "join keeps only the rows that match: one row per linked death.",
+        "Divide the number of linked deaths by the number of people on the register, and "
+        "multiply by 100.",
     ],
     misconceptions=[
         Misconception(
-            "This is the number of all deaths. Most people who died were not on the register: "
-            "count only the deaths whose NHS number is found in smi_register.",
-            compute=lambda data: float(len(data.deaths)),
-            name="all-deaths",
+            "This is a count of deaths, not a percentage. Divide it by the number of people on "
+            "the register, then multiply by 100.",
+            compute=lambda data: float(len(_linked(data))),
+            name="count-not-percentage",
         ),
         Misconception(
-            "This counts the people on the register. The question asks how many of them have a "
-            "death record that links.",
-            compute=lambda data: float(len(data.smi_register)),
-            name="register-size",
+            "This looks like a proportion (a fraction of 1). Multiply it by 100 to make it a "
+            "percentage.",
+            compute=lambda data: _percent_died(data) / 100,
+            name="proportion-not-percentage",
+        ),
+        Misconception(
+            "You divided by all deaths: that is the share of deaths that were of people on the "
+            "register. The question asks about people on the register, so divide by them.",
+            compute=lambda data: float(len(_linked(data)) / len(data.deaths) * 100),
+            name="share-of-deaths",
+        ),
+        Misconception(
+            "You counted every death record, not only the linked ones. Most people who died "
+            "were not on the register: count only the deaths whose NHS number is found in "
+            "smi_register.",
+            compute=lambda data: float(len(data.deaths) / len(data.smi_register) * 100),
+            name="all-deaths",
         ),
         Misconception(
             "This counts only the linked deaths before 75. The question asks about every linked "
             "death, at any age.",
-            compute=lambda data: float(_linked(data)["age_band"].isin(_bands(data)).sum()),
+            compute=lambda data: float(
+                _linked(data)["age_band"].isin(_bands(data)).sum() / len(data.smi_register) * 100
+            ),
             name="only-premature",
         ),
     ],

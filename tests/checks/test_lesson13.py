@@ -144,29 +144,32 @@ def test_q2_answer_changes_when_the_gap_is_reversed(data):
 def test_q3_right_answers_written_many_ways(data):
     register, deaths = data.smi_register, data.deaths
     by_isin = deaths.nhs_number.isin(register.nhs_number).sum()
+    n = len(register)
     for answer in (
-        len(_linked(data)),
-        by_isin,
-        len(register.merge(deaths, on="nhs_number", how="inner")),
-        int(
-            register.merge(deaths, on="nhs_number", how="left", indicator=True)
-            ._merge.eq("both")
-            .sum()
-        ),
-        float(by_isin),
+        len(_linked(data)) / n * 100,
+        100 * by_isin / n,
+        len(register.merge(deaths, on="nhs_number", how="inner")) / n * 100,
+        register.nhs_number.isin(deaths.nhs_number).mean() * 100,
+        register.merge(deaths, on="nhs_number", how="left", indicator=True)._merge.eq("both").mean()
+        * 100,
     ):
         assert ex.q3.evaluate(answer, data=data).status == CORRECT, answer
 
 
 def test_q3_realistic_wrong_answers(data):
-    _not_yet(ex.q3, len(data.deaths), data, "all-deaths")
-    _not_yet(ex.q3, len(data.smi_register), data, "register-size")
     linked = _linked(data)
-    _not_yet(ex.q3, linked.age_band.isin(_bands()).sum(), data, "only-premature")
-    # the true number of deaths of register patients: what a perfect linkage would find
+    n = len(data.smi_register)
+    _not_yet(ex.q3, len(linked), data, "count-not-percentage")
+    _not_yet(ex.q3, len(linked) / n, data, "proportion-not-percentage")
+    _not_yet(ex.q3, len(linked) / len(data.deaths) * 100, data, "share-of-deaths")
+    _not_yet(ex.q3, len(data.deaths) / n * 100, data, "all-deaths")
+    premature = linked.age_band.isin(_bands()).sum()
+    _not_yet(ex.q3, premature / n * 100, data, "only-premature")
+    # the true share who died: what a perfect linkage would find
     true_n = data.truth["physical_health"]["linkage"]["register_deaths"]
     assert true_n > len(linked)
-    _not_yet(ex.q3, true_n, data)
+    result = _not_yet(ex.q3, true_n / n * 100, data)
+    _hidden(result.message, len(linked) / n * 100)
     assert ex.q3.evaluate(None, data=data).status == NOT_ATTEMPTED
 
 
