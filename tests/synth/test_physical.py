@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -196,3 +198,33 @@ def test_physical_tables_come_from_their_own_stream(small_dataset):
     assert not other.smi_register.patient_id.isin(small_dataset.smi_register.patient_id).all()
     key = physical._stream_key()
     assert 0 < key < np.iinfo(np.uint32).max
+
+
+def test_generator_module_holds_no_numbers_of_its_own():
+    """Every rate and share comes from the spec: only 0, 1 and -1 appear in the code."""
+    import ast
+
+    tree = ast.parse(Path(physical.__file__).read_text(encoding="utf-8"))
+    found = [
+        (node.lineno, node.value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant)
+        and isinstance(node.value, int | float)
+        and not isinstance(node.value, bool)
+        and node.value not in (0, 1, -1)
+    ]
+    assert found == []
+
+
+def test_every_physical_health_number_has_a_kind_and_a_source_or_a_note():
+    from mhtrain.specload import _walk_params
+
+    params = list(_walk_params(SC.spec["physical_health"]))
+    assert len(params) >= 20
+    for where, param in params:
+        assert param.get("kind") in {"share", "probability", "rate", "ratio", "days", "years"}, (
+            where
+        )
+        assert param.get("source") in load_sources() or (
+            param.get("illustrative") is True and param.get("note")
+        ), where
