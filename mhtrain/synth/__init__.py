@@ -13,6 +13,7 @@ from mhtrain.errors import MhtrainError
 from mhtrain.synth import model
 from mhtrain.synth.dataset import TABLE_ORDER, Dataset
 from mhtrain.synth.ids import test_range_nhs_numbers
+from mhtrain.synth.physical import generate_physical_health
 from mhtrain.synth.population import draw_area_cells, draw_area_totals, joint_distribution
 from mhtrain.synth.records import _SEX_CODES, AreaContext, generate_area, labels
 from mhtrain.synth.scenario import Scenario
@@ -98,6 +99,9 @@ def iter_area_tables(
         tables, facts = generate_area(ctx)
         tables["talking_therapies"] = generate_talking_therapies(ctx)
         tables["population"] = _population_table(sc, a, cells)
+        physical, physical_facts = generate_physical_health(ctx)  # own stream, drawn last
+        tables.update(physical)
+        facts.update(physical_facts)
         yield a, tables, facts
 
 

@@ -27,6 +27,8 @@ TABLE_ORDER = (
     "inpatient_spells",
     "restrictive_interventions",
     "talking_therapies",
+    "smi_register",
+    "deaths",
 )
 FORMATS = ("csv", "parquet")
 

@@ -24,6 +24,8 @@ _KINDS = {
     "spell": 6,
     "intervention": 7,
     "tt": 8,
+    "smi_patient": 9,
+    "death": 10,
 }
 
 

@@ -119,4 +119,8 @@ def build_truth(dataset, sc) -> dict[str, Any]:
         truth["detention"]["rate_ratio_vs_white_true_ethnicity"] = _ratio_rows(
             realism.detention_table(dataset, use_true_ethnicity=True)
         )
+    if "smi_register" in dataset.tables:
+        from mhtrain.synth.physical import physical_truth
+
+        truth["physical_health"] = physical_truth(dataset, sc)
     return truth
