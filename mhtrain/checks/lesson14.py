@@ -225,6 +225,11 @@ def detention_gap(data: Any) -> pd.DataFrame:
     return ratios
 
 
+def _count(id: str, **kwargs: Any) -> NumberExercise:
+    """A whole-number answer (a count of people): right only when it is exactly the count."""
+    return NumberExercise(id, rel_tol=0.0, abs_tol=0.5, **kwargs)
+
+
 def _choice(
     id: str,
     *,
@@ -384,14 +389,12 @@ q4 = _choice(
     },
 )
 
-q5 = NumberExercise(
+q5 = _count(
     "q5",
     variable="k_three_fields",
     prompt="What is k, the size of the smallest group, when people are grouped by age band, "
     "sex and area?",
     expected=lambda data: smallest_group(_people(data), THREE_FIELDS),
-    rel_tol=0.0,
-    abs_tol=0.5,
     hints=[
         "k is the number of people in the smallest group. The table above lists the groups "
         "from the smallest up.",
@@ -419,14 +422,12 @@ q5 = NumberExercise(
     ],
 )
 
-q6 = NumberExercise(
+q6 = _count(
     "q6",
     variable="alone_detained",
     prompt="How many people detained in the year are the only one with their age band, sex, "
     "area and broad ethnic group?",
     expected=lambda data: people_alone(detained_people(data), FOUR_FIELDS),
-    rel_tol=0.0,
-    abs_tol=0.5,
     hints=[
         "Group the table detained by the four columns age_band, sex, area_code and "
         "ethnic_group, and count the people in each group with .size().",
