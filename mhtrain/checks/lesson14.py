@@ -621,18 +621,18 @@ q10 = FreeTextExercise(
     "conditions or changes, and one question.",
     model_answer=(
         "Decision: C, ask for changes, then look at it again. Reasons: the question matters "
-        "and could make care fairer; the secure setting and output checks protect people "
-        "well; but the software company's part changes the purpose of the study, and the plan "
+        "and could make care fairer. The secure setting and output checks protect people "
+        "well. But the software company's part changes the purpose of the study, and the plan "
         "for children is not clear. Conditions and changes: the company may not use the data "
-        "or the results to build a prediction tool, and may only help inside the secure "
-        "environment under the same rules as the researchers; the study must explain how 14 "
-        "to 17 year olds, and their families, will be told, and a young people's group must "
-        "advise it; people with lived experience, including people who have been detained, "
-        "must help decide which results are published and how they are worded; the study must "
-        "publish in plain words what it does, and report how many records were left out "
-        "because of opt-outs in each group; the records must be deleted when the study ends. "
-        "Question: how will the study make sure its findings lead to better support, not to "
-        "more police involvement?"
+        "or the results to build a prediction tool, and it may only help inside the secure "
+        "environment, under the same rules as the researchers. The study must explain how "
+        "young people aged 14 to 17, and their families, will be told, and a young people's "
+        "group must advise it. People with lived experience, including people who have been "
+        "detained, must help decide which results are published and how they are worded. The "
+        "study must publish in plain words what it does, and say how many records were left "
+        "out because of opt-outs in each group. The records must be deleted when the study "
+        "ends. Question: how will the study make sure its findings lead to better support, "
+        "not to more police involvement?"
     ),
     hints=[
         "Start with one letter, A, B, C or D, and the main reason for it.",
