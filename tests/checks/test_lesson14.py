@@ -195,6 +195,16 @@ def test_detention_gap_gives_the_rate_ratio_worked_out_by_hand(hand):
     assert gap.loc["Black", "ratio_lower"] < 2 < gap.loc["Black", "ratio_upper"]
 
 
+def test_detention_gap_agrees_with_the_ratio_the_generator_says_it_planted(data):
+    """The benefit in Part 4 is the crude ratio the truth record holds (rounded to 6 places)."""
+    truth = data.truth["detention"]["rate_ratio_vs_white_recorded"]
+    gap = ex.detention_gap(data)
+    for group, ratio in truth.items():
+        assert gap.loc[group, "rate_ratio"] == pytest.approx(ratio["crude"], abs=1e-6), group
+        limits = gap.loc[group, ["ratio_lower", "ratio_upper"]].tolist()
+        assert limits == pytest.approx(ratio["crude_ci"], abs=1e-6), group
+
+
 # --------------------------------------------------------------------------------------------
 # Exercise 5: k for age band, sex and area.
 # --------------------------------------------------------------------------------------------
