@@ -367,8 +367,23 @@ class Lesson:
         return {gid: worked_answer(cell) for gid, cell in self.answer_cells.items()}
 
     def answer_id(self, exercise_id: str) -> str | None:
-        """Return the grade id of the answer cell of exercise ``exercise_id`` (or None)."""
-        return answer_cell_id(exercise_id, self.answer_cells)
+        """Return the grade id of the answer cell of exercise ``exercise_id`` (or None).
+
+        By :func:`answer_cell_id`; failing that, the one answer cell whose placeholder line
+        names the exercise's variable (one cell may answer two exercises, such as a ratio
+        and its lower limit).
+        """
+        gid = answer_cell_id(exercise_id, self.answer_cells)
+        if gid is not None:
+            return gid
+        exercise = self.exercises().get(exercise_id)
+        variable = getattr(exercise, "variable", None)
+        if not variable:
+            return None
+        named = [
+            g for g, cell in self.answer_cells.items() if variable in placeholders(cell.source)
+        ]
+        return named[0] if len(named) == 1 else None
 
     def worked_answer(self, exercise_id: str) -> str:
         """Return the worked answer of exercise ``exercise_id`` ("" if it has no answer cell)."""

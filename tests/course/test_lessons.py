@@ -119,7 +119,9 @@ def test_each_exercise_shows_the_worked_answer_of_its_own_answer_cell(lesson, ex
         if gid is not None:  # a written answer: the model answer is the lesson's cell
             assert _normalised(exercise.model_answer) == _normalised(lesson.worked_answers[gid])
         return
-    assert gid is not None, f"{exercise.id} has no answer cell {exercise.id}-answer"
+    assert gid is not None, (
+        f"{exercise.id} has no answer cell ({exercise.id}-answer, or one naming {exercise.variable})"
+    )
     cell = lesson.answer_cells[gid]
     assert exercise.solution_text == lesson.worked_answers[gid]
     assert exercise.solution_text.strip() and "SOLUTION" not in exercise.solution_text
