@@ -14,7 +14,21 @@ import numpy as np
 from scipy.optimize import brentq
 from scipy.special import expit
 
-from mhtrain.synth.scenario import BROAD_GROUPS, N_DECILES, Scenario
+from mhtrain.synth.scenario import BROAD_GROUPS, N_DECILES, N_SEXES, PER_100K, Scenario
+
+# Numerical settings of the calibration (not modelling figures): how many rounds each fit may
+# take, when a fit has converged (largest change of log scale), the bracket of log-odds searched
+# for the recovery intercept, and the step that turns a gap in recovery into a change of odds.
+_CONTACT_ROUNDS, _DETENTION_ROUNDS, _CTO_ROUNDS, _TT_ROUNDS, _RECOVERY_ROUNDS = (
+    60,
+    200,
+    100,
+    100,
+    60,
+)
+_CONVERGED, _RECOVERY_CONVERGED = 1e-10, 1e-9
+_LOGIT_BRACKET = 10
+_GAP_STEP = 4
 
 # Broadcast shapes over (decile, ethnic code, age band, sex)
 _D = (slice(None), None, None, None)
@@ -41,10 +55,16 @@ def cached(sc: Scenario, rate: Callable[[Scenario], np.ndarray]) -> np.ndarray:
 def band_mask(sc: Scenario, lo: int, hi: int | None = None) -> np.ndarray:
     """Fraction of each age band's residents aged lo..hi (ages spread evenly within a band)."""
     blo, bhi = sc.age_bounds
-    hi = 10_000 if hi is None else hi
+    top = bhi if hi is None else np.minimum(bhi, hi)
     width = bhi - blo + 1
-    overlap = np.clip(np.minimum(bhi, hi) - np.maximum(blo, lo) + 1, 0, None)
+    overlap = np.clip(top - np.maximum(blo, lo) + 1, 0, None)
     return overlap / width
+
+
+def ages_mask(sc: Scenario, dotted: str) -> np.ndarray:
+    """:func:`band_mask` of an ``[youngest, oldest]`` age range parameter of the scenario."""
+    lo, hi = sc.p(dotted)
+    return band_mask(sc, int(lo), None if hi is None else int(hi))
 
 
 def contact_probability(sc: Scenario) -> np.ndarray:
@@ -54,18 +74,18 @@ def contact_probability(sc: Scenario) -> np.ndarray:
     dep = sc.deprivation_gradient(sc.p("contact.deprivation_ratio"))
     eth = sc.by_broad("contact.ethnic_factor")
     prob = sc.p("contact.base_probability") * dep[_D] * eth[_E] * age[_G] * sex[_S]
-    return np.clip(prob, 0, 0.95)
+    return np.clip(prob, 0, float(sc.p("contact.max_probability")))
 
 
 def _child_scale(sc: Scenario) -> np.ndarray:
     scale = float(sc.calibrated.get("contact.child_scale", 1.0))
-    return np.where(band_mask(sc, 0, 17) == 1.0, scale, 1.0)
+    return np.where(ages_mask(sc, "contact.child_ages") == 1.0, scale, 1.0)
 
 
 def detention_rate(sc: Scenario) -> np.ndarray:
     """Expected detentions per resident in the year."""
     age = sc.by_band("detention.age_factor")
-    young = band_mask(sc, 20, 34) == 1.0
+    young = ages_mask(sc, "detention.young_adult_ages") == 1.0
     age = np.where(young, age * float(sc.calibrated.get("detention.young_scale", 1.0)), age)
     sex = np.array([sc.p("detention.male_factor"), 1.0])
     dep = sc.deprivation_gradient(sc.p("detention.deprivation_ratio"))
@@ -79,13 +99,13 @@ def cto_rate(sc: Scenario) -> np.ndarray:
     dep = sc.deprivation_gradient(sc.p("detention.deprivation_ratio"))
     eth = sc.by_broad("community_treatment_orders.ethnic_factor")
     rate = sc.p("community_treatment_orders.base_rate") * dep[_D] * eth[_E] * age[_G]
-    return np.broadcast_to(rate, rate.shape[:3] + (2,)).copy()
+    return np.broadcast_to(rate, rate.shape[:-1] + (N_SEXES,)).copy()
 
 
 def tt_rate(sc: Scenario) -> np.ndarray:
     """Expected NHS Talking Therapies referrals per resident in the year (adults only)."""
     age = sc.by_band("talking_therapies.age_factor")
-    older = band_mask(sc, 65) == 1.0
+    older = ages_mask(sc, "talking_therapies.older_ages") == 1.0
     age = np.where(older, age * float(sc.calibrated.get("talking_therapies.older_scale", 1.0)), age)
     age = age * band_mask(sc, int(sc.p("talking_therapies.min_age")))
     sex = np.array([1.0, sc.p("talking_therapies.female_factor")])
@@ -99,11 +119,14 @@ def tt_recovery_logit(sc: Scenario) -> np.ndarray:
     odds_ratio = float(sc.p("talking_therapies.recovery_deprivation_odds_ratio"))
     x = (np.arange(1, N_DECILES + 1) - 1) / (N_DECILES - 1)  # 0 most deprived .. 1 least
     dep = np.log(odds_ratio) * x
-    older = (band_mask(sc, 65) == 1.0) * float(sc.p("talking_therapies.recovery_older_log_odds"))
+    older = (ages_mask(sc, "talking_therapies.older_ages") == 1.0) * float(
+        sc.p("talking_therapies.recovery_older_log_odds")
+    )
     eth_values = sc.p("talking_therapies.recovery_ethnic_log_odds")
     eth = np.array([float(eth_values[g]) for g in BROAD_GROUPS])[sc.broad_index]
     logit = sc.p("talking_therapies.recovery_intercept") + dep[_D] + eth[_E] + older[_G]
-    return np.broadcast_to(logit, (N_DECILES, len(sc.ethnic_codes), len(sc.age_bands), 2)).copy()
+    shape = (N_DECILES, len(sc.ethnic_codes), len(sc.age_bands), N_SEXES)
+    return np.broadcast_to(logit, shape).copy()
 
 
 # ---- recording of ethnicity -------------------------------------------------------------------
@@ -111,7 +134,7 @@ def missing_probability(sc: Scenario, provider: str, *, crisis: bool) -> float:
     """Chance that a person's ethnicity is recorded as not stated or not known."""
     base = float(sc.p("recording.missing_by_provider")[provider])
     factor = float(sc.p("recording.missing_crisis_factor")) if crisis else 1.0
-    return min(base * factor, 0.95)
+    return min(base * factor, float(sc.p("recording.max_missing_probability")))
 
 
 def recorded_same_broad(sc: Scenario, provider: str, *, crisis: bool) -> float:
@@ -146,8 +169,8 @@ def calibrate(sc: Scenario, joint: np.ndarray) -> dict[str, float]:
     white = broad == BROAD_GROUPS.index("White")
 
     # Contact: overall share and under-18 share.
-    u18 = band_mask(sc, 0, 17)[_G]
-    for _ in range(60):
+    u18 = ages_mask(sc, "contact.child_ages")[_G]
+    for _ in range(_CONTACT_ROUNDS):
         prob = contact_probability(sc) * pop
         share_u18 = (prob * u18).sum() / prob.sum()
         scale = sc.calibrated.get("contact.child_scale", 1.0)
@@ -162,9 +185,10 @@ def calibrate(sc: Scenario, joint: np.ndarray) -> dict[str, float]:
 
     # Detention: total, Black/White recorded ratio, male/female, 18-34 v 65+, deprivation.
     rec = _recorded_weights(sc, joint, crisis=True).sum(axis=0)
-    per100k = target_value(sc, "detentions_per_100k") / 1e5
-    young, older = band_mask(sc, 20, 34), band_mask(sc, 65)
-    for _ in range(200):
+    per100k = target_value(sc, "detentions_per_100k") / PER_100K
+    young = ages_mask(sc, "detention.young_adult_ages")
+    older = ages_mask(sc, "detention.older_ages")
+    for _ in range(_DETENTION_ROUNDS):
         rate = detention_rate(sc)
         det, det_rec = rate * pop, rate * rec
         moves = {
@@ -186,17 +210,17 @@ def calibrate(sc: Scenario, joint: np.ndarray) -> dict[str, float]:
         }
         for key, factor in moves.items():
             _scale_param(sc, key, factor)
-        if max(abs(np.log(f)) for f in moves.values()) < 1e-10:
+        if max(abs(np.log(f)) for f in moves.values()) < _CONVERGED:
             break
 
     # Community treatment orders: total and Black/White recorded ratio.
     rec_cto = _recorded_weights(sc, joint, crisis=False).sum(axis=0)
-    for _ in range(100):
+    for _ in range(_CTO_ROUNDS):
         rate = cto_rate(sc)
         cto, cto_rec = rate * pop, rate * rec_cto
         moves = {
             "community_treatment_orders.base_rate": target_value(sc, "cto_per_100k")
-            / 1e5
+            / PER_100K
             / cto.sum(),
             "community_treatment_orders.ethnic_factor.Black": target_value(
                 sc, "black_white_cto_rate_ratio"
@@ -208,11 +232,12 @@ def calibrate(sc: Scenario, joint: np.ndarray) -> dict[str, float]:
         }
         for key, factor in moves.items():
             _scale_param(sc, key, factor)
-        if max(abs(np.log(f)) for f in moves.values()) < 1e-10:
+        if max(abs(np.log(f)) for f in moves.values()) < _CONVERGED:
             break
 
     # Talking Therapies: referrals per resident and the 65+ share of referrals.
-    for _ in range(100):
+    older = ages_mask(sc, "talking_therapies.older_ages")
+    for _ in range(_TT_ROUNDS):
         tt = tt_rate(sc) * pop
         share_older = (tt * older[_G]).sum() / tt.sum()
         target_older = target_value(sc, "talking_therapies_65_plus_share")
@@ -226,24 +251,26 @@ def calibrate(sc: Scenario, joint: np.ndarray) -> dict[str, float]:
         }
         for key, factor in moves.items():
             _scale_param(sc, key, factor)
-        if max(abs(np.log(f)) for f in moves.values()) < 1e-10:
+        if max(abs(np.log(f)) for f in moves.values()) < _CONVERGED:
             break
 
     # Recovery: overall rate and the gap between least and most deprived deciles.
     weights = tt_rate(sc) * pop  # finishing and caseness do not depend on the cell
-    for _ in range(60):
+    for _ in range(_RECOVERY_ROUNDS):
         sc.calibrated["talking_therapies.recovery_intercept"] = brentq(
             lambda a: (
                 _recovery(sc, weights, intercept=a)
                 - target_value(sc, "talking_therapies_recovery_rate")
             ),
-            -10,
-            10,
+            -_LOGIT_BRACKET,
+            _LOGIT_BRACKET,
         )
         gap = _recovery(sc, weights, decile=N_DECILES - 1) - _recovery(sc, weights, decile=0)
-        factor = np.exp(4 * (target_value(sc, "talking_therapies_recovery_gap_deprivation") - gap))
+        factor = np.exp(
+            _GAP_STEP * (target_value(sc, "talking_therapies_recovery_gap_deprivation") - gap)
+        )
         _scale_param(sc, "talking_therapies.recovery_deprivation_odds_ratio", factor)
-        if abs(np.log(factor)) < 1e-9:
+        if abs(np.log(factor)) < _RECOVERY_CONVERGED:
             break
     return dict(sc.calibrated)
 

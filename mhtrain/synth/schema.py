@@ -9,13 +9,6 @@ import pandera.pandas as pa
 
 from mhtrain.specload import load_codes, load_schema, load_sources
 
-_PANDAS_TYPES = {
-    "string": str,
-    "integer": "int64",
-    "number": float,
-    "boolean": bool,
-    "date": "datetime64[s]",
-}
 _FRICTIONLESS_TYPES = {
     "string": "string",
     "integer": "integer",

@@ -6,16 +6,11 @@ import numpy as np
 import pandas as pd
 from scipy.special import expit
 
-from mhtrain.synth import model
+from mhtrain.specload import code_for
+from mhtrain.synth import model, streams
+from mhtrain.synth.draws import constant_column, labels
 from mhtrain.synth.ids import make_ids
-from mhtrain.synth.records import (
-    _SEX_CODES,
-    AreaContext,
-    _ages,
-    _band_labels,
-    constant_column,
-    labels,
-)
+from mhtrain.synth.records import _SEX_CODES, AreaContext, _ages, _band_labels
 from mhtrain.synth.scenario import BROAD_GROUPS
 
 _DAY = np.timedelta64(1, "D")
@@ -25,6 +20,8 @@ _DAY = np.timedelta64(1, "D")
 PHQ9_CASENESS, GAD7_CASENESS = 10, 8
 PHQ9_RELIABLE_CHANGE, GAD7_RELIABLE_CHANGE = 6, 4
 PHQ9_MAX, GAD7_MAX = 27, 21
+# The published measure counts a referral as finished treatment with at least two sessions.
+FINISHED_MIN_SESSIONS = 2
 
 
 def outcome_flags(df: pd.DataFrame) -> pd.DataFrame:
@@ -59,7 +56,7 @@ def outcome_flags(df: pd.DataFrame) -> pd.DataFrame:
 def _flags(sessions, phq1, phq2, gad1, gad2) -> dict[str, np.ndarray]:
     """The published definitions on arrays of scores (NaN where a score is missing)."""
     with np.errstate(invalid="ignore"):
-        finished = np.nan_to_num(sessions, nan=0.0) >= 2
+        finished = np.nan_to_num(sessions, nan=0.0) >= FINISHED_MIN_SESSIONS
         case_first = (phq1 >= PHQ9_CASENESS) | (gad1 >= GAD7_CASENESS)
         known_last = ~np.isnan(phq2) & ~np.isnan(gad2)
         case_last = (phq2 >= PHQ9_CASENESS) | (gad2 >= GAD7_CASENESS)
@@ -77,7 +74,7 @@ def _flags(sessions, phq1, phq2, gad1, gad2) -> dict[str, np.ndarray]:
 def generate_talking_therapies(ctx: AreaContext) -> pd.DataFrame:
     """Talking Therapies referrals for one area (one row per referral)."""
     sc = ctx.sc
-    rng = np.random.default_rng([int(ctx.seed), 2000 + ctx.area])
+    rng = streams.rng("talking_therapies", ctx.seed, ctx.area)
     start = np.datetime64(sc.period[0].date(), "D")
     ndays = sc.period_days
     counts = rng.poisson(model.cached(sc, model.tt_rate) * ctx.cells)
@@ -95,12 +92,13 @@ def generate_talking_therapies(ctx: AreaContext) -> pd.DataFrame:
     )
     first_day = ref_day + np.floor(wait).astype(int)
     gap_lo, gap_hi = (int(v) for v in sc.p("talking_therapies.session_gap_days"))
-    # sessions: 2 or more if finished (mean set by a published figure), else 1 or none
+    # sessions: two or more if finished (mean set by a published figure), else one or none
     target_mean = model.target_value(sc, "talking_therapies_mean_sessions")
-    extra = rng.poisson(max(target_mean - 2, 0), n)
-    sessions = np.where(finished, 2 + extra, np.where(entered, 1, 0))
+    extra = rng.poisson(max(target_mean - FINISHED_MIN_SESSIONS, 0), n)
+    sessions = np.where(finished, FINISHED_MIN_SESSIONS + extra, np.where(entered, 1, 0))
     second_day = first_day + rng.integers(gap_lo, gap_hi + 1, n)
-    end_day = first_day + (np.maximum(sessions - 1, 0) * (gap_lo + gap_hi) / 2).astype(int)
+    mean_gap = np.mean([gap_lo, gap_hi])
+    end_day = first_day + (np.maximum(sessions - 1, 0) * mean_gap).astype(int)
 
     # scores: people at caseness score above a threshold; others below both
     caseness = rng.random(n) < float(sc.p("talking_therapies.caseness_probability"))
@@ -171,8 +169,6 @@ def generate_talking_therapies(ctx: AreaContext) -> pd.DataFrame:
 
 
 def _record_tt_ethnicity(sc, rng, eth: np.ndarray) -> np.ndarray:
-    from mhtrain.specload import code_for
-
     missing = rng.random(len(eth)) < float(sc.p("recording.talking_therapies_missing"))
     index = np.where(missing, len(sc.ethnic_codes), eth)
     return labels([*sc.ethnic_codes, code_for("ethnic_category", "not_known")], index)

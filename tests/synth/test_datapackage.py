@@ -38,7 +38,7 @@ def test_datapackage_describes_every_field_of_every_csv(written):
 
 
 def test_manifest_checksums_match_the_files(written):
-    from mhtrain.synth.dataset import sha256
+    from mhtrain.files import sha256_file as sha256
 
     manifest = json.loads((written / "manifest.json").read_text())
     assert manifest["synthetic"] is True
