@@ -53,6 +53,7 @@ STREAMS: dict[str, Stream] = {
         Stream("records", offset=1000, per_area=True, areas=1000),
         Stream("talking_therapies", offset=2000, per_area=True, areas=1000),
         Stream("messy", offset=7777, per_area=False, areas=1),
+        Stream("detention_calibration", offset=None, per_area=False, areas=1),
     )
 }
 
