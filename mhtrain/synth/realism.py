@@ -173,6 +173,21 @@ def cto_rate_ratio_black_white_recorded(ds) -> float:
     return _group_rate(ds, ev, "Black") / _group_rate(ds, ev, "White")
 
 
+def _restricted_people(ds) -> pd.DataFrame:
+    ri = ds.tables["restrictive_interventions"][["person_id"]].drop_duplicates()
+    return ri.merge(ds.tables["people"], on="person_id", how="left")
+
+
+@statistic
+def restrictive_people_per_100k_white_recorded(ds) -> float:
+    return _group_rate(ds, _restricted_people(ds), "White")
+
+
+@statistic
+def restrictive_people_per_100k_black_recorded(ds) -> float:
+    return _group_rate(ds, _restricted_people(ds), "Black")
+
+
 # ---- contact with services ------------------------------------------------------------------
 @statistic
 def share_in_contact(ds) -> float:
