@@ -273,3 +273,38 @@ def test_the_default_population_is_read_from_the_spec():
 
     assert default_residents() == DEFAULT["population"]["residents"]["value"]
     assert SHIPPED["population"] == default_residents(SHIPPED["scenario"])
+
+
+def _forms(value: float) -> set[str]:
+    """How a target's value may be written in a source's figures (85.5, 17.4%, 0.06, 6%)."""
+    forms = {f"{value:g}", f"{value:,}"}
+    if 0 < value < 1:
+        forms |= {f"{100 * value:.1f}%", f"{100 * value:g}%"}
+    return forms
+
+
+def test_no_target_rests_on_an_unverified_figure():
+    """A target's value may not be one that its source lists only as unverified."""
+    sources = load_sources()
+    for target in DEFAULT["targets"]:
+        source = sources[target["source"]]
+        verified = " ".join(source.get("figures", []))
+        unverified = " ".join(source.get("unverified_figures", []))
+        value = float(target["value"])
+        if value == 0:
+            assert verified, f"{target['id']}: its source lists no checked figures"
+            continue
+        forms = _forms(value)
+        only_unverified = any(f in unverified for f in forms) and not any(
+            f in verified for f in forms
+        )
+        assert not only_unverified, (
+            f"{target['id']} uses {value}, a figure its source '{target['source']}' has not "
+            "checked; check it against the official page (move it to `figures`) or drop it"
+        )
+
+
+def test_the_unverified_check_catches_a_figure_listed_as_unverified():
+    sources = load_sources()
+    unverified = " ".join(sources["ons_census2021_first_results"]["unverified_figures"])
+    assert any(f in unverified for f in _forms(0.174))

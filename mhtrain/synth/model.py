@@ -12,25 +12,20 @@ from collections.abc import Callable
 
 import numpy as np
 from scipy.optimize import brentq
-from scipy.special import expit
+from scipy.special import expit, logit
 
+from mhtrain.specload import parse_age_band
 from mhtrain.synth.scenario import BROAD_GROUPS, N_DECILES, N_SEXES, PER_100K, Scenario
 
 # Numerical settings of the calibration (not modelling figures): how many rounds each fit may
-# take, when a fit has converged (largest change of log scale), the bracket of log-odds searched
-# for the recovery intercept, and the step that turns a gap in recovery into a change of odds.
-_CONTACT_ROUNDS, _DETENTION_ROUNDS, _CTO_ROUNDS, _TT_ROUNDS, _RECOVERY_ROUNDS = (
-    60,
-    200,
-    100,
-    100,
-    60,
-)
+# take (the recovery fit, over four sets of margins, takes up to 3,600), and when a fit has
+# converged (largest change on the log scale).
+_CONTACT_ROUNDS, _DETENTION_ROUNDS, _CTO_ROUNDS, _TT_ROUNDS = 60, 200, 100, 100
+_RECOVERY_ROUNDS = 3600
 _CONVERGED, _RECOVERY_CONVERGED = 1e-10, 1e-9
-_LOGIT_BRACKET = 10
-_GAP_STEP = 4
 
-# Broadcast shapes over (decile, ethnic code, age band, sex)
+# The axes of a cell array, and broadcast shapes over (decile, ethnic code, age band, sex)
+_DECILE_AXIS, _ETHNIC_AXIS, _BAND_AXIS, _SEX_AXIS = range(4)
 _D = (slice(None), None, None, None)
 _E = (None, slice(None), None, None)
 _G = (None, None, slice(None), None)
@@ -132,19 +127,92 @@ def tt_rate(sc: Scenario) -> np.ndarray:
     return sc.p("talking_therapies.base_rate") * dep[_D] * eth[_E] * age[_G] * sex[_S]
 
 
+def tt_age_group_shares(sc: Scenario) -> np.ndarray:
+    """Share of each band's Talking Therapies referrals in each published age group.
+
+    Shape (band, group), groups in the order of ``talking_therapies.recovery_by_age_group``;
+    ages are spread evenly within a band, from the service's minimum age.
+    """
+    groups = list(sc.p("talking_therapies.recovery_by_age_group"))
+    adult = band_mask(sc, int(sc.p("talking_therapies.min_age")))
+    share = (
+        np.stack([band_mask(sc, *parse_age_band(g)) for g in groups], axis=1)
+        / np.where(adult > 0, adult, 1)[:, None]
+    )
+    return share * (adult > 0)[:, None]
+
+
+def _effects(sc: Scenario, dotted: str, keys) -> np.ndarray:
+    values = sc.p(dotted)
+    return np.array([float(values[str(k)]) for k in keys])
+
+
 def tt_recovery_logit(sc: Scenario) -> np.ndarray:
     """Log-odds of recovery for a person who finished treatment at caseness."""
-    odds_ratio = float(sc.p("talking_therapies.recovery_deprivation_odds_ratio"))
-    x = (np.arange(1, N_DECILES + 1) - 1) / (N_DECILES - 1)  # 0 most deprived .. 1 least
-    dep = np.log(odds_ratio) * x
-    older = (ages_mask(sc, "talking_therapies.older_ages") == 1.0) * float(
-        sc.p("talking_therapies.recovery_older_log_odds")
+    dep = _effects(sc, "talking_therapies.recovery_deprivation_log_odds", range(1, N_DECILES + 1))
+    eth = _effects(sc, "talking_therapies.recovery_ethnic_log_odds", BROAD_GROUPS)[sc.broad_index]
+    groups = list(sc.p("talking_therapies.recovery_by_age_group"))
+    age = _effects(sc, "talking_therapies.recovery_age_log_odds", groups)
+    age = age[tt_age_group_shares(sc).argmax(axis=1)]  # a band takes its main group's effect
+    sex = _effects(sc, "talking_therapies.recovery_sex_log_odds", ("male", "female"))
+    logit = (
+        float(sc.p("talking_therapies.recovery_intercept")) + dep[_D] + eth[_E] + age[_G] + sex[_S]
     )
-    eth_values = sc.p("talking_therapies.recovery_ethnic_log_odds")
-    eth = np.array([float(eth_values[g]) for g in BROAD_GROUPS])[sc.broad_index]
-    logit = sc.p("talking_therapies.recovery_intercept") + dep[_D] + eth[_E] + older[_G]
     shape = (N_DECILES, len(sc.ethnic_codes), len(sc.age_bands), N_SEXES)
     return np.broadcast_to(logit, shape).copy()
+
+
+def tt_finish_probability(sc: Scenario) -> np.ndarray:
+    """Chance that a person who starts treatment has a full course (two or more sessions).
+
+    The base chance times a factor per decile and per broad group, fitted (see
+    :func:`_calibrate_finishing`) so that finishing relative to all referrals matches the
+    published ratios by decile and by broad group.
+    """
+    fitted = sc.__dict__.get("_finishing_log_factors")
+    if fitted is None:
+        dep, eth = np.zeros(N_DECILES), np.zeros(len(BROAD_GROUPS))
+    else:
+        dep, eth = fitted
+    factor = np.exp(dep[:, None] + eth[sc.broad_index][None, :])
+    base = float(sc.p("talking_therapies.finished_given_entered"))
+    return np.clip(base * factor, 0, 1)[:, :, None, None]
+
+
+def _calibrate_finishing(sc: Scenario, referrals: np.ndarray) -> None:
+    """Fit the finishing factors to the published ratios by decile and by broad group."""
+    tt = "talking_therapies."
+    by_cell = referrals.sum(axis=(_BAND_AXIS, _SEX_AXIS))  # (decile, ethnic code)
+    broad = np.eye(len(BROAD_GROUPS))[sc.broad_index]
+    base = float(sc.p(tt + "finished_given_entered"))
+    margins = [
+        (_effects(sc, tt + "finishing_by_imd_decile", range(1, N_DECILES + 1)), lambda w: w.sum(1)),
+        (_effects(sc, tt + "finishing_by_broad_group", BROAD_GROUPS), lambda w: w.sum(0) @ broad),
+    ]
+    # each set of ratios is rescaled so that, over these referrals, it averages one
+    wanted = [
+        base * ratios * by_cell.sum() / (collapse(by_cell) * ratios).sum()
+        for ratios, collapse in margins
+    ]
+    dep, eth = np.zeros(N_DECILES), np.zeros(len(BROAD_GROUPS))
+    for _ in range(_TT_ROUNDS):
+        sc.__dict__["_finishing_log_factors"] = (dep, eth)
+        p = tt_finish_probability(sc)[:, :, 0, 0]
+        step_d = np.log(wanted[0] / margins[0][1](p * by_cell) * margins[0][1](by_cell))
+        dep = dep + step_d
+        sc.__dict__["_finishing_log_factors"] = (dep, eth)
+        p = tt_finish_probability(sc)[:, :, 0, 0]
+        step_e = np.log(wanted[1] / margins[1][1](p * by_cell) * margins[1][1](by_cell))
+        eth = eth + step_e
+        sc.__dict__["_finishing_log_factors"] = (dep, eth)
+        if max(np.abs(step_d).max(), np.abs(step_e).max()) < _CONVERGED:
+            break
+    sc.calibrated[tt + "finishing_log_factor_by_imd_decile"] = dict(
+        zip([str(d) for d in range(1, N_DECILES + 1)], dep.tolist(), strict=True)
+    )
+    sc.calibrated[tt + "finishing_log_factor_by_broad_group"] = dict(
+        zip(BROAD_GROUPS, eth.tolist(), strict=True)
+    )
 
 
 # ---- recording of ethnicity -------------------------------------------------------------------
@@ -272,36 +340,64 @@ def calibrate(sc: Scenario, joint: np.ndarray) -> dict[str, float]:
         if max(abs(np.log(f)) for f in moves.values()) < _CONVERGED:
             break
 
-    # Recovery: overall rate and the gap between least and most deprived deciles.
-    weights = tt_rate(sc) * pop  # finishing and caseness do not depend on the cell
-    for _ in range(_RECOVERY_ROUNDS):
-        sc.calibrated["talking_therapies.recovery_intercept"] = brentq(
-            lambda a: (
-                _recovery(sc, weights, intercept=a)
-                - target_value(sc, "talking_therapies_recovery_rate")
-            ),
-            -_LOGIT_BRACKET,
-            _LOGIT_BRACKET,
-        )
-        gap = _recovery(sc, weights, decile=N_DECILES - 1) - _recovery(sc, weights, decile=0)
-        factor = np.exp(
-            _GAP_STEP * (target_value(sc, "talking_therapies_recovery_gap_deprivation") - gap)
-        )
-        _scale_param(sc, "talking_therapies.recovery_deprivation_odds_ratio", factor)
-        if abs(np.log(factor)) < _RECOVERY_CONVERGED:
-            break
+    # Finishing treatment, then recovery among those who finish.
+    referrals = tt_rate(sc) * pop
+    _calibrate_finishing(sc, referrals)
+    _calibrate_recovery(sc, referrals * tt_finish_probability(sc))
     return dict(sc.calibrated)
 
 
-def _recovery(
-    sc: Scenario, weights: np.ndarray, *, intercept: float | None = None, decile: int | None = None
-) -> float:
-    if intercept is not None:
-        sc.calibrated["talking_therapies.recovery_intercept"] = intercept
-    prob = expit(tt_recovery_logit(sc))
-    if decile is not None:
-        prob, weights = prob[decile], weights[decile]
-    return float((prob * weights).sum() / weights.sum())
+def _calibrate_recovery(sc: Scenario, weights: np.ndarray) -> None:
+    """Fit the recovery effects so recovery by decile, broad group, age group and sex each
+    matches its published figures (iterative fitting of the margins on the log-odds scale)."""
+    tt = "talking_therapies."
+    broad = np.eye(len(BROAD_GROUPS))[sc.broad_index]  # (ethnic code, broad group)
+    age_share = tt_age_group_shares(sc)  # (band, age group)
+    margins = {  # effect parameter: (target figures, how cells map to its categories)
+        "recovery_deprivation_log_odds": (
+            "recovery_by_imd_decile",
+            lambda w: w.sum(axis=(_ETHNIC_AXIS, _BAND_AXIS, _SEX_AXIS)),
+        ),
+        "recovery_ethnic_log_odds": (
+            "recovery_by_broad_group",
+            lambda w: w.sum(axis=(_DECILE_AXIS, _BAND_AXIS, _SEX_AXIS)) @ broad,
+        ),
+        "recovery_age_log_odds": (
+            "recovery_by_age_group",
+            lambda w: w.sum(axis=(_DECILE_AXIS, _ETHNIC_AXIS, _SEX_AXIS)) @ age_share,
+        ),
+        "recovery_sex_log_odds": (
+            "recovery_by_sex",
+            lambda w: w.sum(axis=(_DECILE_AXIS, _ETHNIC_AXIS, _BAND_AXIS)),
+        ),
+    }
+    overall = target_value(sc, "talking_therapies_recovery_rate")
+    wanted = {}
+    for effect, (figures, collapse) in margins.items():
+        # each breakdown is moved (on the log-odds scale) to agree with the overall figure, so
+        # the four breakdowns can all be met: they differ slightly in who they leave out
+        raw = logit(np.array([float(v) for v in sc.p(tt + figures).values()]))
+        share = collapse(weights) / weights.sum()
+        shift = brentq(lambda x, s=share, r=raw: (s * expit(r + x)).sum() - overall, -1, 1)
+        wanted[effect] = expit(raw + shift)
+    for _ in range(_RECOVERY_ROUNDS):
+        biggest = 0.0
+        for effect, (figures, collapse) in margins.items():
+            prob = expit(tt_recovery_logit(sc))
+            got = collapse(prob * weights) / collapse(weights)
+            step = logit(wanted[effect]) - logit(got)
+            values = dict(sc.p(tt + effect))
+            for key, delta in zip(sc.p(tt + figures), step, strict=True):
+                values[key] = float(values[key]) + float(delta)
+            # keep each set of effects centred on zero (the intercept takes the mean)
+            centre = float(np.mean(list(values.values())))
+            sc.calibrated[tt + effect] = {k: v - centre for k, v in values.items()}
+            sc.calibrated[tt + "recovery_intercept"] = (
+                float(sc.p(tt + "recovery_intercept")) + centre
+            )
+            biggest = max(biggest, float(np.abs(step).max()))
+        if biggest < _RECOVERY_CONVERGED:
+            break
 
 
 def _scale_param(sc: Scenario, key: str, factor: float) -> None:

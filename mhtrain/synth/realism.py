@@ -220,6 +220,24 @@ def tt_recovery_rate(ds) -> float:
 
 
 @statistic
+def tt_reliable_recovery_rate(ds) -> float:
+    tt = _tt(ds)
+    return float(tt.reliable_recovery[tt.finished_treatment & tt.caseness_first].mean())
+
+
+@statistic
+def tt_reliable_improvement_rate(ds) -> float:
+    tt = _tt(ds)
+    return float(tt.reliable_improvement[tt.finished_treatment].mean())
+
+
+@statistic
+def tt_reliable_deterioration_rate(ds) -> float:
+    tt = _tt(ds)
+    return float(tt.reliable_deterioration[tt.finished_treatment].mean())
+
+
+@statistic
 def tt_mean_sessions_finished(ds) -> float:
     tt = _tt(ds)
     return float(tt.sessions[tt.finished_treatment].mean())

@@ -91,7 +91,12 @@ def build_truth(dataset, sc) -> dict[str, Any]:
             "detention_ethnic_factor": sc.p("detention.ethnic_factor"),
             "detention_deprivation_ratio": sc.p("detention.deprivation_ratio"),
             "tt_recovery_ethnic_log_odds": sc.p("talking_therapies.recovery_ethnic_log_odds"),
-            "tt_recovery_older_log_odds": sc.p("talking_therapies.recovery_older_log_odds"),
+            "tt_recovery_age_log_odds": sc.p("talking_therapies.recovery_age_log_odds"),
+            "tt_recovery_deprivation_log_odds": sc.p(
+                "talking_therapies.recovery_deprivation_log_odds"
+            ),
+            "tt_finishing_by_imd_decile": sc.p("talking_therapies.finishing_by_imd_decile"),
+            "tt_finishing_by_broad_group": sc.p("talking_therapies.finishing_by_broad_group"),
             "wait_deprivation_ratio": sc.p("referrals.wait_deprivation_ratio"),
             "police_route_ethnic_factor": sc.p("referrals.police_route_ethnic_factor"),
         },

@@ -104,13 +104,27 @@ def test_talking_therapies_dates_and_flags_follow_the_published_definitions(seed
     assert (started.referral_date <= started.first_treatment_date).all()
     second = tt.dropna(subset=["second_treatment_date"])
     assert (second.first_treatment_date < second.second_treatment_date).all()
-    assert (tt.finished_treatment == (tt.sessions >= 2)).all()
+    # finished a course: the referral ended in the period, after two or more sessions
+    assert (tt.finished_treatment == ((tt.sessions >= 2) & tt.referral_ended.notna())).all()
+    ended = tt.dropna(subset=["referral_ended"])
+    assert (ended.referral_date <= ended.referral_ended).all()
+    treated = ended.dropna(subset=["end_date"])
+    assert (treated.end_date <= treated.referral_ended).all()
+    assert tt.finished_treatment.sum() < (tt.sessions >= 2).sum()  # some still in treatment
+    one = tt[tt.sessions == 1]
+    assert (one.phq9_first == one.phq9_last).all() and (one.gad7_first == one.gad7_last).all()
     case = (tt.phq9_first >= 10) | (tt.gad7_first >= 8)
     assert (tt.caseness_first == case.fillna(False)).all()
     end_case = (tt.phq9_last >= 10) | (tt.gad7_last >= 8)
     recovered = tt.finished_treatment & case.fillna(False) & ~end_case.fillna(True)
     assert (tt.recovered == recovered).all()
     assert not tt.recovered[~tt.finished_treatment].any()
+    phq_change, gad_change = tt.phq9_first - tt.phq9_last, tt.gad7_first - tt.gad7_last
+    better = (phq_change >= 6) | (gad_change >= 4)
+    worse = (phq_change <= -6) | (gad_change <= -4)
+    deteriorated = tt.finished_treatment & (worse & ~better).fillna(False)
+    assert (tt.reliable_deterioration == deteriorated).all()
+    assert (tt.reliable_recovery == (tt.recovered & tt.reliable_improvement)).all()
 
 
 @property_settings
