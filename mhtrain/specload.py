@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    StrictBool,
+    StrictFloat,
+    StrictInt,
+    TypeAdapter,
+    ValidationError,
+)
 
 from mhtrain.errors import SpecError
 
@@ -80,7 +91,6 @@ def standard_population(name: str = "esp2013") -> Any:
 # Scenarios
 
 _NOT_SCENARIOS = ("sources", "codes", "standard_", "schema")
-_SHARE_SUFFIXES = ("_shares", "_by_age", "_by_team")
 _SHARE_TOLERANCE = 0.0015  # published shares are rounded to 0.1 percentage point
 
 
@@ -196,47 +206,224 @@ def _walk_params(node: Any, where: str = ""):
             yield from _walk_params(value, f"{where}[{i}]")
 
 
-def _leaf_numbers(value: Any):
+# ---- parameters: structure (pydantic) and meaning (by kind) ---------------------------------
+_Number = StrictInt | StrictFloat
+_Pair = tuple[_Number, _Number]
+_NumberOrMap = _Number | dict[str, _Number]
+_AgeRange = tuple[StrictInt, StrictInt | None]
+
+
+class _Parameter(BaseModel):
+    """The keys a parameter may have (a misspelt key is an error, not silently ignored)."""
+
+    model_config = ConfigDict(extra="forbid")
+    value: Any
+    kind: str
+    source: str | None = None
+    illustrative: StrictBool | None = None
+    calibrated: StrictBool | None = None
+    basis: str | None = None
+    note: str | None = None
+
+
+def _numbers(value: Any) -> list[float]:
     if isinstance(value, dict):
-        for v in value.values():
-            yield from _leaf_numbers(v)
-    elif isinstance(value, list):
-        for v in value:
-            yield from _leaf_numbers(v)
-    elif isinstance(value, int | float) and not isinstance(value, bool):
-        yield value
+        return [n for v in value.values() for n in _numbers(v)]
+    if isinstance(value, list | tuple):
+        return [n for v in value for n in _numbers(v)]
+    return [] if value is None else [float(value)]
+
+
+def _rows(value: Any) -> list[Any]:
+    """A value's rows: the mapping itself, or each mapping in a mapping of mappings."""
+    if isinstance(value, dict) and value and all(isinstance(v, dict) for v in value.values()):
+        return list(value.values())
+    return [value]
+
+
+def _share_problem(value: Any) -> str | None:
+    for row in _rows(value):
+        if any(v < 0 or v > 1 for v in row.values()):
+            return "has a share below 0 or above 1; each share must be between 0 and 1"
+        total = sum(row.values())
+        if abs(total - 1) > _SHARE_TOLERANCE:
+            return f"shares sum to {total:.4f}; they must sum to 1"
+    return None
+
+
+def _at_least(low: float, what: str) -> Callable[[Any], str | None]:
+    def check(value: Any) -> str | None:
+        bad = [n for n in _numbers(value) if n < low]
+        if bad and min(bad) < 0:
+            return f"has a negative number ({min(bad):g}); {what} must be {low:g} or more"
+        return f"has {min(bad):g}; {what} must be above {low:g}" if bad else None
+
+    return check
+
+
+def _probability_problem(value: Any) -> str | None:
+    numbers = _numbers(value)
+    if any(n < 0 for n in numbers):
+        return "has a negative number; a probability lies between 0 and 1"
+    if any(n > 1 for n in numbers):
+        return "is a probability above 1; use a value between 0 and 1"
+    return None
+
+
+def _ratio_problem(value: Any) -> str | None:
+    numbers = _numbers(value)
+    if any(n < 0 for n in numbers):
+        return "has a negative number; a ratio must be above 0"
+    return "is a ratio of 0; a ratio must be above 0" if any(n == 0 for n in numbers) else None
+
+
+def _ordered_pairs(value: Any, what: str, *, strict: bool = False) -> str | None:
+    pairs = list(value.values()) if isinstance(value, dict) else [value]
+    for lo, hi in pairs:
+        if lo < 0:
+            return f"has a negative number; {what} must be 0 or more"
+        if (lo >= hi) if strict else (lo > hi):
+            return f"gives [{lo}, {hi}]; the first number of {what} must not exceed the second"
+    return None
+
+
+def _age_range_problem(value: Any) -> str | None:
+    lo, hi = value
+    if lo < 0:
+        return "has a negative age; ages are 0 or more"
+    if hi is not None and hi < lo:
+        return f"gives ages [{lo}, {hi}]; the youngest age must come first"
+    return None
+
+
+def _sd_problem(value: Any) -> str | None:
+    return "has a negative spread; use a spread of 0 or more" if value[1] < 0 else None
+
+
+@dataclass(frozen=True)
+class _Kind:
+    """What a kind of parameter holds (its shape, for pydantic) and what it must mean."""
+
+    shape: Any
+    shape_text: str
+    meaning: Callable[[Any], str | None]
+
+
+_KINDS: dict[str, _Kind] = {
+    "share": _Kind(
+        dict[str, _Number] | dict[str, dict[str, _Number]],
+        "a mapping of shares (or of rows of shares)",
+        _share_problem,
+    ),
+    "probability": _Kind(_NumberOrMap, "a number or a mapping of numbers", _probability_problem),
+    "rate": _Kind(_NumberOrMap, "a number or a mapping of numbers", _at_least(0, "a rate")),
+    "factor": _Kind(
+        _NumberOrMap, "a number or a mapping of numbers", _at_least(0, "a relative factor")
+    ),
+    "ratio": _Kind(_NumberOrMap, "a number or a mapping of numbers", _ratio_problem),
+    "log_odds": _Kind(_NumberOrMap, "a number or a mapping of numbers", lambda v: None),
+    "tilt": _Kind(_NumberOrMap, "a number or a mapping of numbers", lambda v: None),
+    "spread": _Kind(_NumberOrMap, "a number or a mapping of numbers", _at_least(0, "a spread")),
+    "mean_count": _Kind(_Number, "a number", _at_least(0, "a mean count")),
+    "count": _Kind(StrictInt, "a whole number", _at_least(0, "a count")),
+    "days": _Kind(
+        _Number | dict[str, _Number] | list[_Number],
+        "a number, a list or a mapping of numbers of days",
+        _at_least(0, "a number of days"),
+    ),
+    "day_range": _Kind(
+        _Pair, "[fewest, most] days", lambda v: _ordered_pairs(v, "a day range", strict=True)
+    ),
+    "median_max_days": _Kind(
+        _Pair | dict[str, _Pair],
+        "[median, maximum] days, or a mapping of them",
+        lambda v: _ordered_pairs(v, "[median, maximum]"),
+    ),
+    "age": _Kind(StrictInt, "a whole number of years", _at_least(0, "an age")),
+    "age_range": _Kind(
+        _AgeRange, "[youngest, oldest] ages (oldest may be null)", _age_range_problem
+    ),
+    "score_distribution": _Kind(_Pair, "[mean, spread] of a score", _sd_problem),
+    "score_points": _Kind(StrictInt, "a whole number of points", _at_least(0, "a score change")),
+    "multiplier_range": _Kind(
+        dict[str, _Pair],
+        "a mapping of [lowest, highest] multipliers",
+        lambda v: _ordered_pairs(v, "a multiplier range"),
+    ),
+}
+_PARAMETER = TypeAdapter(_Parameter)
+
+
+def parameter_kinds() -> tuple[str, ...]:
+    """The kinds a scenario parameter may declare with ``kind:``."""
+    return tuple(_KINDS)
+
+
+def _one_line(exc: ValidationError) -> str:
+    err = exc.errors()[0]
+    loc = ".".join(str(p) for p in err["loc"])
+    return f"{loc}: {err['msg']}" if loc else err["msg"]
+
+
+def _param_problem(where: str, node: dict[str, Any]) -> str | None:
+    """The first structural or meaning problem of one parameter (None when it is sound)."""
+    if "kind" not in node:
+        return f"{where} has no `kind`; add `kind:` one of {', '.join(_KINDS)}"
+    try:
+        param = _PARAMETER.validate_python(node)
+    except ValidationError as exc:
+        extra = [e["loc"][0] for e in exc.errors() if e["type"] == "extra_forbidden"]
+        if extra:
+            return (
+                f"{where} has unknown key '{extra[0]}'; use value, kind, source, illustrative, "
+                "calibrated, basis and note"
+            )
+        return f"{where} is malformed ({_one_line(exc)}); fix that key"
+    kind = _KINDS.get(param.kind)
+    if kind is None:
+        return f"{where} has unknown kind '{param.kind}'; use one of {', '.join(_KINDS)}"
+    try:
+        value = TypeAdapter(kind.shape).validate_python(param.value)
+    except ValidationError:
+        return f"{where} is not {kind.shape_text}, as kind '{param.kind}' needs; fix its value"
+    problem = kind.meaning(value)
+    return f"{where} {problem}" if problem else None
+
+
+class _Target(BaseModel):
+    """A published figure the scenario must reproduce."""
+
+    model_config = ConfigDict(extra="forbid")
+    id: str
+    label: str
+    statistic: str
+    value: _Number
+    tolerance: _Number
+    relative: StrictBool = False
+    kind: Literal["within", "at_least", "greater_than"] = "within"
+    source: str | None = None
+    illustrative: StrictBool | None = None
+    note: str | None = None
+
+
+_TARGET = TypeAdapter(_Target)
 
 
 def _check_meaning(spec: dict[str, Any], problems: list[str]) -> None:
-    for where, param in _walk_params(spec):
-        value = param["value"]
-        name = where.rsplit(".", 1)[-1]
-        signed = name.endswith(("_tilt", "_log_odds", "_intercept"))
-        if not signed and any(n < 0 for n in _leaf_numbers(value)):
-            problems.append(f"{where} has a negative number; rates, shares and sizes must be >= 0")
-        if "probabilit" in name or name.endswith(("_share", "_missing")) or name.startswith("to_"):
-            if any(n > 1 for n in _leaf_numbers(value)):
-                problems.append(f"{where} is a probability above 1; use a value between 0 and 1")
-        if name.endswith(_SHARE_SUFFIXES) or name in {"value"}:
-            groups = (
-                value.values()
-                if isinstance(value, dict) and all(isinstance(v, dict) for v in value.values())
-                else [value]
-            )
-            for group in groups:
-                if isinstance(group, dict) and all(
-                    isinstance(v, int | float) for v in group.values()
-                ):
-                    if name.endswith("_by_age") and name.startswith("female"):
-                        continue  # a share per band, not a distribution over bands
-                    total = sum(group.values())
-                    if abs(total - 1) > _SHARE_TOLERANCE:
-                        problems.append(f"{where} shares sum to {total:.4f}; they must sum to 1")
-                    if any(v > 1 for v in group.values()):
-                        problems.append(f"{where} has a share above 1")
-        if name.endswith("_by_age") and name.startswith("female"):
-            if any(n > 1 for n in _leaf_numbers(value)):
-                problems.append(f"{where} is a probability above 1; use a value between 0 and 1")
+    for where, node in _walk_params(spec):
+        if where.startswith("targets"):
+            continue
+        problem = _param_problem(where, node)
+        if problem:
+            problems.append(problem)
+    for i, target in enumerate(spec.get("targets", [])):
+        try:
+            checked = _TARGET.validate_python(target)
+        except ValidationError as exc:
+            problems.append(f"targets[{i}] is malformed ({_one_line(exc)}); fix that key")
+            continue
+        if checked.tolerance < 0:
+            problems.append(f"targets[{i}] ({checked.id}) has a negative tolerance; use 0 or more")
     pop = spec.get("population", {})
     bands = pop.get("age_bands")
     if bands:

@@ -157,3 +157,154 @@ def test_malformed_yaml_is_reported_with_its_line(tmp_path):
     path.write_text("scenario: x\npopulation: [unclosed\n", encoding="utf-8")
     with pytest.raises(SpecError, match="not valid YAML"):
         load_scenario(Path(path))
+
+
+def test_every_parameter_declares_a_known_kind():
+    from mhtrain.specload import parameter_kinds
+
+    kinds = set(parameter_kinds())
+    for where, param in _walk_params(DEFAULT):
+        if where.startswith("targets"):
+            continue
+        assert param.get("kind") in kinds, where
+
+
+@pytest.mark.parametrize(
+    ("change", "names", "fix"),
+    [
+        (
+            lambda s: s["detention"]["base_rate"].pop("kind"),
+            "detention.base_rate",
+            "add `kind:`",
+        ),
+        (
+            lambda s: s["detention"]["base_rate"].update(kind="speed"),
+            "detention.base_rate",
+            "use one of share, probability",
+        ),
+        (
+            lambda s: s["detention"]["base_rate"].update(sorce="x"),
+            "detention.base_rate",
+            "unknown key 'sorce'",
+        ),
+        (
+            lambda s: s["detention"]["young_adult_ages"].update(value=[34, 20]),
+            "detention.young_adult_ages",
+            "youngest age must come first",
+        ),
+        (
+            lambda s: s["detention"]["young_adult_ages"].update(value="20 to 34"),
+            "detention.young_adult_ages",
+            "[youngest, oldest] ages",
+        ),
+        (
+            lambda s: s["talking_therapies"]["session_gap_days"].update(value=[21, 7]),
+            "talking_therapies.session_gap_days",
+            "must not exceed the second",
+        ),
+        (
+            lambda s: s["detention"]["duration_days"]["value"].update(s2=[40, 28]),
+            "detention.duration_days",
+            "must not exceed the second",
+        ),
+        (
+            lambda s: s["referrals"]["team_type_by_age"]["value"]["child"].update(cyp=0.9),
+            "referrals.team_type_by_age",
+            "must sum to 1",
+        ),
+        (
+            lambda s: s["contact"]["deprivation_ratio"].update(value=0),
+            "contact.deprivation_ratio",
+            "must be above 0",
+        ),
+        (
+            lambda s: s["referrals"]["max_contacts_per_referral"].update(value=2.5),
+            "referrals.max_contacts_per_referral",
+            "a whole number",
+        ),
+        (
+            lambda s: s["contact"]["male_factor"].update(value=True),
+            "contact.male_factor",
+            "a number",
+        ),
+        (
+            lambda s: s["targets"][0].update(tolerance=-1),
+            "targets[0]",
+            "negative tolerance",
+        ),
+        (
+            lambda s: s["targets"][0].update(kind="about"),
+            "targets[0]",
+            "fix that key",
+        ),
+    ],
+    ids=[
+        "no kind",
+        "unknown kind",
+        "misspelt key",
+        "age range backwards",
+        "age range as text",
+        "day range backwards",
+        "median above maximum",
+        "row of shares",
+        "ratio of zero",
+        "count not whole",
+        "true is not a number",
+        "negative tolerance",
+        "unknown target kind",
+    ],
+)
+def test_a_malformed_parameter_gets_one_line_naming_it_and_the_fix(change, names, fix, tmp_path):
+    problems = _problems_after(change)
+    assert any(p.startswith(names) and fix in p for p in problems), problems
+    spec = copy.deepcopy(DEFAULT)
+    change(spec)
+    path = tmp_path / "broken.yaml"
+    path.write_text(yaml.safe_dump(spec), encoding="utf-8")
+    with pytest.raises(SpecError) as info:
+        load_scenario(path)
+    message = str(info.value)
+    assert "\n" not in message and names in message and fix in message
+
+
+def test_the_default_population_is_read_from_the_spec():
+    from mhtrain.data import SHIPPED
+    from mhtrain.synth import default_residents
+
+    assert default_residents() == DEFAULT["population"]["residents"]["value"]
+    assert SHIPPED["population"] == default_residents(SHIPPED["scenario"])
+
+
+def _forms(value: float) -> set[str]:
+    """How a target's value may be written in a source's figures (85.5, 17.4%, 0.06, 6%)."""
+    forms = {f"{value:g}", f"{value:,}"}
+    if 0 < value < 1:
+        forms |= {f"{100 * value:.1f}%", f"{100 * value:g}%"}
+    return forms
+
+
+def test_no_target_rests_on_an_unverified_figure():
+    """A target's value may not be one that its source lists only as unverified."""
+    sources = load_sources()
+    for target in DEFAULT["targets"]:
+        source = sources[target["source"]]
+        verified = " ".join(source.get("figures", []))
+        unverified = " ".join(source.get("unverified_figures", []))
+        value = float(target["value"])
+        if value == 0:
+            assert verified, f"{target['id']}: its source lists no checked figures"
+            continue
+        forms = _forms(value)
+        only_unverified = any(f in unverified for f in forms) and not any(
+            f in verified for f in forms
+        )
+        assert not only_unverified, (
+            f"{target['id']} uses {value}, a figure its source '{target['source']}' has not "
+            "checked; check it against the official page (move it to `figures`) or drop it"
+        )
+
+
+def test_the_unverified_check_catches_a_figure_listed_as_unverified():
+    sources = load_sources()
+    unverified = " ".join(sources["ons_census2021_first_results"]["unverified_figures"])
+    assert any(f in unverified for f in _forms(0.174))

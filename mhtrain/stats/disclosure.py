@@ -1,8 +1,24 @@
-"""Disclosure control for published tables of counts: suppress small numbers, round the rest."""
+"""Disclosure control for published tables of counts: suppress small numbers, round the rest.
+
+Three named rule sets, each credited to who uses it (:data:`RULE_SETS`):
+
+* ``"hes_opensafely"``: counts from 1 to 7 hidden, every other count rounded to the nearest 5,
+  with secondary suppression. The 1-to-7 rule is the one NHS England's Hospital Episode
+  Statistics and the OpenSAFELY platform apply to their outputs (the default here).
+* ``"mhsds"``: NHS England's Mental Health Services Monthly Statistics: counts under 5 hidden,
+  counts below England level rounded to the nearest 5, England totals left unrounded, and no
+  secondary suppression.
+* ``"secondary_only"``: the general technique on its own: small counts hidden and, so that a
+  hidden count cannot be worked out from a total, a second count in each row or column with a
+  single hidden cell, but no rounding. Without rounding it can be defeated: adding or
+  subtracting whole rows and columns (or tables that share totals) can still recover a hidden
+  cell, which is why published rules pair suppression with rounding.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Hashable
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -11,27 +27,72 @@ from mhtrain.errors import MhtrainError
 
 SUPPRESSED = "*"
 
-#: NHS England mental health statistics: counts from 1 to 7 are suppressed, others rounded to 5.
+#: The HES and OpenSAFELY rule: counts from 1 to 7 are suppressed, others rounded to 5.
 NHS_SMALLEST_SHOWN = 8
 NHS_ROUNDING_BASE = 5
+
+
+@dataclass(frozen=True)
+class DisclosureRules:
+    """A set of disclosure-control rules, and who publishes under them."""
+
+    name: str
+    smallest_shown: int  # counts from 1 to smallest_shown - 1 are hidden
+    base: int  # counts shown are rounded to the nearest multiple of this (1: not rounded)
+    round_totals: bool  # whether the totals (England level) are rounded too
+    secondary: bool  # whether secondary suppression protects hidden cells
+    credit: str  # who uses these rules
+
+
+RULE_SETS: dict[str, DisclosureRules] = {
+    r.name: r
+    for r in (
+        DisclosureRules(
+            "hes_opensafely",
+            NHS_SMALLEST_SHOWN,
+            NHS_ROUNDING_BASE,
+            round_totals=True,
+            secondary=True,
+            credit="NHS England Hospital Episode Statistics and the OpenSAFELY platform",
+        ),
+        DisclosureRules(
+            "mhsds",
+            5,
+            5,
+            round_totals=False,
+            secondary=False,
+            credit="NHS England Mental Health Services Monthly Statistics",
+        ),
+        DisclosureRules(
+            "secondary_only",
+            NHS_SMALLEST_SHOWN,
+            1,
+            round_totals=True,
+            secondary=True,
+            credit="the general technique of secondary (complementary) suppression",
+        ),
+    )
+}
 
 
 def disclosure_control(
     table: pd.DataFrame,
     *,
+    rules: str | DisclosureRules = "hes_opensafely",
     margins: bool = False,
     total_row: Hashable | None = None,
     total_column: Hashable | None = None,
-    smallest_shown: int = NHS_SMALLEST_SHOWN,
-    base: int = NHS_ROUNDING_BASE,
+    smallest_shown: int | None = None,
+    base: int | None = None,
     margins_name: str = "Total",
 ) -> pd.DataFrame:
-    """Apply NHS-style disclosure control to a table of counts, with secondary suppression.
+    """Apply disclosure control to a table of counts under a named set of rules.
 
-    The rule used for NHS England's mental health statistics (Mental Health Services Monthly
-    Statistics): a count from 1 to 7 is shown as ``*``; every other count, including totals,
-    is rounded to the nearest 5 on its own (so rounded cells need not add up to rounded
-    totals). Zero is shown as 0.
+    By default the rules of NHS England's Hospital Episode Statistics and of OpenSAFELY: a
+    count from 1 to 7 is shown as ``*``; every other count, including totals, is rounded to the
+    nearest 5 on its own (so rounded cells need not add up to rounded totals). Zero is shown
+    as 0. ``rules="mhsds"`` gives NHS England's Mental Health Services Monthly Statistics rules
+    (under 5 hidden, totals unrounded, no secondary suppression); see :data:`RULE_SETS`.
 
     Secondary suppression: if a row or column (with its total) held exactly one ``*``, the
     hidden count could be found by subtracting the others from the total. So while any row
@@ -43,6 +104,8 @@ def disclosure_control(
     ----------
     table
         Whole, non-negative counts: rows by columns (e.g. ethnic group by area).
+    rules
+        A name in :data:`RULE_SETS` or a :class:`DisclosureRules`.
     margins
         Add a total row and column (named ``margins_name``) computed from the unrounded
         counts before control is applied. Leave False when the table already has totals.
@@ -50,9 +113,10 @@ def disclosure_control(
         Labels of a total row or column already in ``table``; they are checked against the
         sums of the other cells.
     smallest_shown
-        Counts from 1 to ``smallest_shown - 1`` are suppressed (default 8: 1 to 7 hidden).
+        Counts from 1 to ``smallest_shown - 1`` are suppressed (default: the rules', 8 for
+        1 to 7 hidden).
     base
-        Rounding base for the counts shown (default 5).
+        Rounding base for the counts shown (default: the rules', 5).
     margins_name
         Label for the added totals.
 
@@ -73,6 +137,14 @@ def disclosure_control(
     """
     if not isinstance(table, pd.DataFrame):
         raise MhtrainError("disclosure_control needs a pandas DataFrame of counts")
+    if isinstance(rules, str):
+        if rules not in RULE_SETS:
+            raise MhtrainError(
+                f"disclosure_control: unknown rules {rules!r}; use one of {', '.join(RULE_SETS)}"
+            )
+        rules = RULE_SETS[rules]
+    smallest_shown = rules.smallest_shown if smallest_shown is None else smallest_shown
+    base = rules.base if base is None else base
     if smallest_shown < 1 or base < 1:
         raise MhtrainError("disclosure_control: smallest_shown and base must be at least 1")
     if margins and (total_row is not None or total_column is not None):
@@ -93,15 +165,26 @@ def disclosure_control(
     suppressed = primary.copy()
     row_pos = None if total_row is None else counts.index.get_loc(total_row)
     col_pos = None if total_column is None else counts.columns.get_loc(total_column)
-    _secondary_suppression(values, suppressed, row_pos, col_pos)
+    if rules.secondary:
+        _secondary_suppression(values, suppressed, row_pos, col_pos)
     secondary = suppressed & ~primary
 
     rounded = (np.floor(values / base + 0.5) * base).astype("int64")
+    if not rules.round_totals:
+        totals = np.zeros(values.shape, dtype=bool)
+        if row_pos is not None:
+            totals[row_pos, :] = True
+        if col_pos is not None:
+            totals[:, col_pos] = True
+        rounded = np.where(totals, values, rounded)
     published = pd.DataFrame(rounded, index=counts.index, columns=counts.columns).astype(object)
     published = published.mask(suppressed, SUPPRESSED)
     status = np.where(primary, "primary", np.where(secondary, "secondary", ""))
     published.attrs = {
-        "disclosure_note": _note(int(primary.sum()), int(secondary.sum()), smallest_shown, base),
+        "disclosure_note": _note(int(primary.sum()), int(secondary.sum()), smallest_shown, base)
+        + ("" if rules.round_totals else " Totals are not rounded.")
+        + f" Rules: {rules.credit}.",
+        "rules": rules.name,
         "primary_suppressed": int(primary.sum()),
         "secondary_suppressed": int(secondary.sum()),
         # plain nested lists, not a DataFrame: pandas compares attrs when it copies a table

@@ -10,13 +10,14 @@ import numpy as np
 import pandas as pd
 
 from mhtrain.errors import MhtrainError
-from mhtrain.synth import model
+from mhtrain.synth import model, streams
 from mhtrain.synth.dataset import TABLE_ORDER, Dataset
-from mhtrain.synth.ids import test_range_nhs_numbers
+from mhtrain.synth.draws import labels
+from mhtrain.synth.ids import MAX_AREAS, test_range_nhs_numbers
 from mhtrain.synth.physical import generate_physical_health
 from mhtrain.synth.population import draw_area_cells, draw_area_totals, joint_distribution
-from mhtrain.synth.records import _SEX_CODES, AreaContext, generate_area, labels
-from mhtrain.synth.scenario import Scenario
+from mhtrain.synth.records import _SEX_CODES, AreaContext, generate_area
+from mhtrain.synth.scenario import Scenario, default_residents
 from mhtrain.synth.schema import coerce_types
 from mhtrain.synth.talking import generate_talking_therapies
 
@@ -32,6 +33,7 @@ def describe_planted_effects(scenario: str = "default") -> str:
 
 __all__ = [
     "Dataset",
+    "default_residents",
     "describe_planted_effects",
     "generate",
     "iter_area_tables",
@@ -40,13 +42,16 @@ __all__ = [
 ]
 
 
-def _check_args(population: object, seed: object) -> tuple[int, int]:
+def _check_args(population: object, seed: object, sc: Scenario) -> tuple[int, int]:
+    if population is None:
+        population = int(sc.p("population.residents"))
+    example = f"e.g. {int(sc.p('population.residents'))}"
     if isinstance(population, bool) or not isinstance(population, numbers.Integral):
         raise MhtrainError(
-            f"population must be a whole number of residents, not {population!r}; e.g. 1000000"
+            f"population must be a whole number of residents, not {population!r}; {example}"
         )
     if population <= 0:
-        raise MhtrainError(f"population must be above zero, not {population}; e.g. 1000000")
+        raise MhtrainError(f"population must be above zero, not {population}; {example}")
     if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
         raise MhtrainError(f"seed must be a whole number, not {seed!r}; e.g. --seed 42")
     if seed < 0:
@@ -79,22 +84,28 @@ def prepare(scenario: str | Path | Scenario = "default") -> tuple[Scenario, np.n
 def iter_area_tables(
     scenario: str | Path | Scenario = "default",
     *,
-    population: int = 1_000_000,
+    population: int | None = None,
     seed: int = 0,
     areas: Sequence[int] | None = None,
 ) -> Iterator[tuple[int, dict[str, pd.DataFrame], dict]]:
-    """Yield ``(area index, tables, facts)`` one area at a time (for streaming large runs)."""
-    population, seed = _check_args(population, seed)
+    """Yield ``(area index, tables, facts)`` one area at a time (for streaming large runs).
+
+    ``population`` defaults to the scenario's ``population.residents``.
+    """
     sc, joint = prepare(scenario)
-    totals = draw_area_totals(sc, population, np.random.default_rng([seed, 1]))
-    numbers_all = test_range_nhs_numbers(seed)
+    population, seed = _check_args(population, seed, sc)
     n_areas = len(sc.areas)
+    most = min(MAX_AREAS, streams.max_areas())
+    if n_areas > most:
+        raise MhtrainError(f"the scenario has {n_areas} areas; at most {most} are supported")
+    totals = draw_area_totals(sc, population, streams.rng("area_totals", seed))
+    numbers_all = test_range_nhs_numbers(seed)
     block = len(numbers_all) // n_areas
     chosen = range(n_areas) if areas is None else areas
     for a in chosen:
         if not 0 <= a < n_areas:
             raise MhtrainError(f"area index {a} is out of range; use 0 to {n_areas - 1}")
-        cells = draw_area_cells(joint[a], int(totals[a]), np.random.default_rng([seed, 500 + a]))
+        cells = draw_area_cells(joint[a], int(totals[a]), streams.rng("area_cells", seed, a))
         ctx = AreaContext(sc, a, seed, cells, numbers_all[a * block : (a + 1) * block])
         tables, facts = generate_area(ctx)
         tables["talking_therapies"] = generate_talking_therapies(ctx)
@@ -122,7 +133,7 @@ def _population_table(sc: Scenario, area: int, cells: np.ndarray) -> pd.DataFram
 def generate(
     scenario: str | Path = "default",
     *,
-    population: int = 1_000_000,
+    population: int | None = None,
     seed: int = 0,
     messy: bool = False,
     areas: Sequence[int] | None = None,
@@ -135,7 +146,8 @@ def generate(
     scenario
         Scenario name (``"default"``) or path to a scenario YAML file.
     population
-        Number of residents in the whole area.
+        Number of residents in the whole area (default: the scenario's
+        ``population.residents``).
     seed
         Seed for every random draw; the same scenario, seed and version give identical data.
     messy
@@ -150,8 +162,8 @@ def generate(
     Dataset
         Tables, truth record and provenance.
     """
-    population, seed = _check_args(population, seed)
     sc, _ = prepare(scenario)
+    population, seed = _check_args(population, seed, sc)
     parts: dict[str, list[pd.DataFrame]] = {name: [] for name in TABLE_ORDER}
     facts: list[dict] = []
     iterator = iter_area_tables(sc, population=population, seed=seed, areas=areas)

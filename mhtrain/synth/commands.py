@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import filecmp
-import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -12,6 +11,7 @@ from pathlib import Path
 from mhtrain.errors import MhtrainError
 
 STREAM_ABOVE = 5_000_000  # residents; larger runs are written area by area
+PROGRESS_FROM = 1_000_000  # residents; smaller runs finish too soon to need a progress bar
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
@@ -23,7 +23,11 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     )
     gen.add_argument("--scenario", default="default", help="scenario name or .yaml path")
     gen.add_argument("--seed", default=None, help="seed (whole number); same seed, same data")
-    gen.add_argument("--population", default=None, help="number of residents (default 1000000)")
+    gen.add_argument(
+        "--population",
+        default=None,
+        help="number of residents (default: the scenario's population.residents)",
+    )
     gen.add_argument("--out", default=None, help="output folder (default: ./mhtrain-data)")
     gen.add_argument("--format", default="csv,parquet", help="csv, parquet or csv,parquet")
     gen.add_argument("--messy", action="store_true", help="add logged data-quality errors")
@@ -61,7 +65,7 @@ def _int_arg(value: str | None, name: str, default: int) -> int:
 
 def _generate(args: argparse.Namespace) -> int:
     from mhtrain.data import SHIPPED, data_dir
-    from mhtrain.synth import generate
+    from mhtrain.synth import default_residents, generate
     from mhtrain.synth.stream import stream_to_dir
 
     if args.shipped:
@@ -69,7 +73,7 @@ def _generate(args: argparse.Namespace) -> int:
         scenario, out = SHIPPED["scenario"], Path(args.out or data_dir())
     else:
         seed = _int_arg(args.seed, "seed", 0)
-        population = _int_arg(args.population, "population", 1_000_000)
+        population = _int_arg(args.population, "population", default_residents(args.scenario))
         scenario, out = args.scenario, Path(args.out or "mhtrain-data")
     if population <= 0:
         raise MhtrainError(f"--population must be above zero, not {population}")
@@ -95,7 +99,7 @@ def _generate(args: argparse.Namespace) -> int:
         population=population,
         seed=seed,
         messy=args.messy,
-        progress=progress and population >= 1_000_000,
+        progress=progress and population >= PROGRESS_FROM,
     )
     dataset.to_dir(out, formats=formats)
     rows = sum(len(df) for df in dataset.tables.values())
@@ -134,13 +138,11 @@ def _describe(args: argparse.Namespace) -> int:
 
     text = dictionary_markdown() if args.format == "markdown" else describe_text()
     if args.out:
+        from mhtrain.files import write_text
+
         target = Path(args.out)
         try:
-            with tempfile.NamedTemporaryFile(
-                "w", delete=False, dir=target.parent or ".", encoding="utf-8", suffix=".tmp"
-            ) as fh:
-                fh.write(text)
-            shutil.move(fh.name, target)
+            write_text(target, text)
         except OSError as exc:
             raise MhtrainError(f"cannot write {target} ({exc.strerror})") from None
     else:

@@ -6,6 +6,9 @@ from typing import Any
 
 from mhtrain.specload import _walk_params, load_sources
 
+# A mapping with more values than this is summarised rather than listed in full.
+_LISTED_VALUES = 8
+
 _SECTIONS = {
     "population": "Who lives in the area",
     "area_shares": "Local areas",
@@ -34,7 +37,7 @@ def _number(x: Any) -> str:
 
 def _value(value: Any) -> str:
     if isinstance(value, dict):
-        if len(value) > 8:
+        if len(value) > _LISTED_VALUES:
             return f"{len(value)} values (see the scenario file)"
         if all(isinstance(v, dict) for v in value.values()):
             return "; ".join(f"{k}: {_value(v)}" for k, v in value.items())

@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from mhtrain.synth import streams
+
 # Wrong entries of the kind found in real extracts: retired or free-text ethnic codes, a team code
 # that is not in the value set. They are errors by construction, never valid codes.
 _BAD_ETHNIC = ("X", "W", "white", "0", "B1")
@@ -13,7 +15,7 @@ _BAD_TEAM = ("A99", "ZZZ", "CMHT")
 
 def make_messy(dataset, sc) -> None:
     """Add logged errors to ``dataset`` in place and set ``dataset.messy_log``."""
-    rng = np.random.default_rng([int(dataset.seed), 7777])
+    rng = streams.rng("messy", dataset.seed)
     log: list[dict] = []
     people = dataset.tables["people"].copy()
     referrals = dataset.tables["referrals"].copy()
@@ -22,65 +24,28 @@ def make_messy(dataset, sc) -> None:
         return np.flatnonzero(rng.random(len(df)) < share)
 
     rows = pick(people, sc.p("messy.invalid_ethnic_codes"))
-    for i in rows:
-        bad = _BAD_ETHNIC[int(rng.integers(len(_BAD_ETHNIC)))]
-        log.append(
-            _entry(
-                "people",
-                people.person_id.iat[i],
-                "invalid code",
-                "ethnic_category",
-                people.ethnic_category.iat[i],
-                bad,
-            )
-        )
-    people.loc[people.index[rows], "ethnic_category"] = (
-        [e["messy_value"] for e in log[-len(rows) :]] if len(rows) else []
-    )
+    bad_codes = [_BAD_ETHNIC[int(rng.integers(len(_BAD_ETHNIC)))] for _ in rows]
+    _change(people, "people", rows, "ethnic_category", "invalid code", bad_codes, log)
     rows = pick(people, sc.p("messy.missing_nhs_numbers"))
-    for i in rows:
-        log.append(
-            _entry(
-                "people",
-                people.person_id.iat[i],
-                "missing value",
-                "nhs_number",
-                people.nhs_number.iat[i],
-                "",
-            )
-        )
-    people.loc[people.index[rows], "nhs_number"] = np.nan
+    _change(people, "people", rows, "nhs_number", "missing value", [np.nan] * len(rows), log)
     rows = pick(referrals, sc.p("messy.invalid_team_codes"))
     bad_teams = [_BAD_TEAM[int(rng.integers(len(_BAD_TEAM)))] for _ in rows]
-    for i, bad in zip(rows, bad_teams, strict=True):
-        log.append(
-            _entry(
-                "referrals",
-                referrals.referral_id.iat[i],
-                "invalid code",
-                "service_team_type",
-                referrals.service_team_type.iat[i],
-                bad,
-            )
-        )
-    referrals.loc[referrals.index[rows], "service_team_type"] = bad_teams
+    _change(referrals, "referrals", rows, "service_team_type", "invalid code", bad_teams, log)
     seen = referrals.first_contact_date.notna().to_numpy()
     rows = np.flatnonzero(seen & (rng.random(len(referrals)) < sc.p("messy.dates_out_of_order")))
     early = referrals.referral_date.iloc[rows] - pd.to_timedelta(
-        rng.integers(1, 60, len(rows)), unit="D"
+        rng.integers(1, int(sc.p("messy.dates_out_of_order_max_days")), len(rows)), unit="D"
     )
-    for i, new in zip(rows, early, strict=True):
-        log.append(
-            _entry(
-                "referrals",
-                referrals.referral_id.iat[i],
-                "dates out of order",
-                "first_contact_date",
-                _day(referrals.first_contact_date.iat[i]),
-                _day(new),
-            )
-        )
-    referrals.loc[referrals.index[rows], "first_contact_date"] = early.to_numpy()
+    _change(
+        referrals,
+        "referrals",
+        rows,
+        "first_contact_date",
+        "dates out of order",
+        early.to_numpy(),
+        log,
+        shown=_day,
+    )
 
     people = _duplicate(
         people, "person_id", pick(people, sc.p("messy.duplicate_people")), rng, log, "people"
@@ -106,6 +71,28 @@ def make_messy(dataset, sc) -> None:
         .reset_index()
         .to_dict(orient="records")
     )
+
+
+_KEYS = {"people": "person_id", "referrals": "referral_id"}
+
+
+def _change(df, table, rows, field, problem, values, log, *, shown=str) -> None:
+    """Set ``field`` of some rows to new values, logging each original and new value."""
+    key = _KEYS[table]
+    for i, value in zip(rows, values, strict=True):
+        original = df[field].iat[i]
+        log.append(
+            _entry(
+                table,
+                df[key].iat[i],
+                problem,
+                field,
+                shown(original) if not pd.isna(original) else original,
+                shown(value) if not pd.isna(value) else value,
+            )
+        )
+    if len(rows):
+        df.loc[df.index[rows], field] = values
 
 
 def _entry(table, row_id, problem, field, original, messy) -> dict:

@@ -12,11 +12,20 @@ from collections.abc import Callable
 
 import numpy as np
 from scipy.optimize import brentq
-from scipy.special import expit
+from scipy.special import expit, logit
 
-from mhtrain.synth.scenario import BROAD_GROUPS, N_DECILES, Scenario
+from mhtrain.specload import parse_age_band
+from mhtrain.synth.scenario import BROAD_GROUPS, N_DECILES, N_SEXES, PER_100K, Scenario
 
-# Broadcast shapes over (decile, ethnic code, age band, sex)
+# Numerical settings of the calibration (not modelling figures): how many rounds each fit may
+# take (the recovery fit, over four sets of margins, takes up to 3,600), and when a fit has
+# converged (largest change on the log scale).
+_CONTACT_ROUNDS, _DETENTION_ROUNDS, _CTO_ROUNDS, _TT_ROUNDS = 60, 200, 100, 100
+_RECOVERY_ROUNDS = 3600
+_CONVERGED, _RECOVERY_CONVERGED = 1e-10, 1e-9
+
+# The axes of a cell array, and broadcast shapes over (decile, ethnic code, age band, sex)
+_DECILE_AXIS, _ETHNIC_AXIS, _BAND_AXIS, _SEX_AXIS = range(4)
 _D = (slice(None), None, None, None)
 _E = (None, slice(None), None, None)
 _G = (None, None, slice(None), None)
@@ -41,10 +50,16 @@ def cached(sc: Scenario, rate: Callable[[Scenario], np.ndarray]) -> np.ndarray:
 def band_mask(sc: Scenario, lo: int, hi: int | None = None) -> np.ndarray:
     """Fraction of each age band's residents aged lo..hi (ages spread evenly within a band)."""
     blo, bhi = sc.age_bounds
-    hi = 10_000 if hi is None else hi
+    top = bhi if hi is None else np.minimum(bhi, hi)
     width = bhi - blo + 1
-    overlap = np.clip(np.minimum(bhi, hi) - np.maximum(blo, lo) + 1, 0, None)
+    overlap = np.clip(top - np.maximum(blo, lo) + 1, 0, None)
     return overlap / width
+
+
+def ages_mask(sc: Scenario, dotted: str) -> np.ndarray:
+    """:func:`band_mask` of an ``[youngest, oldest]`` age range parameter of the scenario."""
+    lo, hi = sc.p(dotted)
+    return band_mask(sc, int(lo), None if hi is None else int(hi))
 
 
 def contact_probability(sc: Scenario) -> np.ndarray:
@@ -54,23 +69,41 @@ def contact_probability(sc: Scenario) -> np.ndarray:
     dep = sc.deprivation_gradient(sc.p("contact.deprivation_ratio"))
     eth = sc.by_broad("contact.ethnic_factor")
     prob = sc.p("contact.base_probability") * dep[_D] * eth[_E] * age[_G] * sex[_S]
-    return np.clip(prob, 0, 0.95)
+    return np.clip(prob, 0, float(sc.p("contact.max_probability")))
 
 
 def _child_scale(sc: Scenario) -> np.ndarray:
     scale = float(sc.calibrated.get("contact.child_scale", 1.0))
-    return np.where(band_mask(sc, 0, 17) == 1.0, scale, 1.0)
+    return np.where(ages_mask(sc, "contact.child_ages") == 1.0, scale, 1.0)
 
 
 def detention_rate(sc: Scenario) -> np.ndarray:
     """Expected detentions per resident in the year."""
     age = sc.by_band("detention.age_factor")
-    young = band_mask(sc, 20, 34) == 1.0
+    young = ages_mask(sc, "detention.young_adult_ages") == 1.0
     age = np.where(young, age * float(sc.calibrated.get("detention.young_scale", 1.0)), age)
     sex = np.array([sc.p("detention.male_factor"), 1.0])
     dep = sc.deprivation_gradient(sc.p("detention.deprivation_ratio"))
     eth = sc.by_broad("detention.ethnic_factor")
     return sc.p("detention.base_rate") * dep[_D] * eth[_E] * age[_G] * sex[_S]
+
+
+HOLDING_POWERS = ("s4", "s5_2")
+"""Sections that hold a person for up to 72 hours until an assessment (Mental Health Act 1983,
+sections 4 and 5(2)); what follows them is set by ``detention.holding_power_outcome_shares``."""
+
+
+def detentions_per_episode(sc: Scenario) -> float:
+    """Expected detention records in one period of detention (holding power, s2, then s3)."""
+    first = {k: float(v) for k, v in sc.p("detention.first_section_shares").items()}
+    after = {k: float(v) for k, v in sc.p("detention.holding_power_outcome_shares").items()}
+    to_s3 = float(sc.p("detention.s2_to_s3_probability"))
+    holding = sum(first.get(k, 0.0) for k in HOLDING_POWERS)
+    return (
+        1.0
+        + first.get("s2", 0.0) * to_s3
+        + holding * (after.get("s2", 0.0) * (1 + to_s3) + after.get("s3", 0.0))
+    )
 
 
 def cto_rate(sc: Scenario) -> np.ndarray:
@@ -79,13 +112,13 @@ def cto_rate(sc: Scenario) -> np.ndarray:
     dep = sc.deprivation_gradient(sc.p("detention.deprivation_ratio"))
     eth = sc.by_broad("community_treatment_orders.ethnic_factor")
     rate = sc.p("community_treatment_orders.base_rate") * dep[_D] * eth[_E] * age[_G]
-    return np.broadcast_to(rate, rate.shape[:3] + (2,)).copy()
+    return np.broadcast_to(rate, rate.shape[:-1] + (N_SEXES,)).copy()
 
 
 def tt_rate(sc: Scenario) -> np.ndarray:
     """Expected NHS Talking Therapies referrals per resident in the year (adults only)."""
     age = sc.by_band("talking_therapies.age_factor")
-    older = band_mask(sc, 65) == 1.0
+    older = ages_mask(sc, "talking_therapies.older_ages") == 1.0
     age = np.where(older, age * float(sc.calibrated.get("talking_therapies.older_scale", 1.0)), age)
     age = age * band_mask(sc, int(sc.p("talking_therapies.min_age")))
     sex = np.array([1.0, sc.p("talking_therapies.female_factor")])
@@ -94,16 +127,92 @@ def tt_rate(sc: Scenario) -> np.ndarray:
     return sc.p("talking_therapies.base_rate") * dep[_D] * eth[_E] * age[_G] * sex[_S]
 
 
+def tt_age_group_shares(sc: Scenario) -> np.ndarray:
+    """Share of each band's Talking Therapies referrals in each published age group.
+
+    Shape (band, group), groups in the order of ``talking_therapies.recovery_by_age_group``;
+    ages are spread evenly within a band, from the service's minimum age.
+    """
+    groups = list(sc.p("talking_therapies.recovery_by_age_group"))
+    adult = band_mask(sc, int(sc.p("talking_therapies.min_age")))
+    share = (
+        np.stack([band_mask(sc, *parse_age_band(g)) for g in groups], axis=1)
+        / np.where(adult > 0, adult, 1)[:, None]
+    )
+    return share * (adult > 0)[:, None]
+
+
+def _effects(sc: Scenario, dotted: str, keys) -> np.ndarray:
+    values = sc.p(dotted)
+    return np.array([float(values[str(k)]) for k in keys])
+
+
 def tt_recovery_logit(sc: Scenario) -> np.ndarray:
     """Log-odds of recovery for a person who finished treatment at caseness."""
-    odds_ratio = float(sc.p("talking_therapies.recovery_deprivation_odds_ratio"))
-    x = (np.arange(1, N_DECILES + 1) - 1) / (N_DECILES - 1)  # 0 most deprived .. 1 least
-    dep = np.log(odds_ratio) * x
-    older = (band_mask(sc, 65) == 1.0) * float(sc.p("talking_therapies.recovery_older_log_odds"))
-    eth_values = sc.p("talking_therapies.recovery_ethnic_log_odds")
-    eth = np.array([float(eth_values[g]) for g in BROAD_GROUPS])[sc.broad_index]
-    logit = sc.p("talking_therapies.recovery_intercept") + dep[_D] + eth[_E] + older[_G]
-    return np.broadcast_to(logit, (N_DECILES, len(sc.ethnic_codes), len(sc.age_bands), 2)).copy()
+    dep = _effects(sc, "talking_therapies.recovery_deprivation_log_odds", range(1, N_DECILES + 1))
+    eth = _effects(sc, "talking_therapies.recovery_ethnic_log_odds", BROAD_GROUPS)[sc.broad_index]
+    groups = list(sc.p("talking_therapies.recovery_by_age_group"))
+    age = _effects(sc, "talking_therapies.recovery_age_log_odds", groups)
+    age = age[tt_age_group_shares(sc).argmax(axis=1)]  # a band takes its main group's effect
+    sex = _effects(sc, "talking_therapies.recovery_sex_log_odds", ("male", "female"))
+    logit = (
+        float(sc.p("talking_therapies.recovery_intercept")) + dep[_D] + eth[_E] + age[_G] + sex[_S]
+    )
+    shape = (N_DECILES, len(sc.ethnic_codes), len(sc.age_bands), N_SEXES)
+    return np.broadcast_to(logit, shape).copy()
+
+
+def tt_finish_probability(sc: Scenario) -> np.ndarray:
+    """Chance that a person who starts treatment has a full course (two or more sessions).
+
+    The base chance times a factor per decile and per broad group, fitted (see
+    :func:`_calibrate_finishing`) so that finishing relative to all referrals matches the
+    published ratios by decile and by broad group.
+    """
+    fitted = sc.__dict__.get("_finishing_log_factors")
+    if fitted is None:
+        dep, eth = np.zeros(N_DECILES), np.zeros(len(BROAD_GROUPS))
+    else:
+        dep, eth = fitted
+    factor = np.exp(dep[:, None] + eth[sc.broad_index][None, :])
+    base = float(sc.p("talking_therapies.finished_given_entered"))
+    return np.clip(base * factor, 0, 1)[:, :, None, None]
+
+
+def _calibrate_finishing(sc: Scenario, referrals: np.ndarray) -> None:
+    """Fit the finishing factors to the published ratios by decile and by broad group."""
+    tt = "talking_therapies."
+    by_cell = referrals.sum(axis=(_BAND_AXIS, _SEX_AXIS))  # (decile, ethnic code)
+    broad = np.eye(len(BROAD_GROUPS))[sc.broad_index]
+    base = float(sc.p(tt + "finished_given_entered"))
+    margins = [
+        (_effects(sc, tt + "finishing_by_imd_decile", range(1, N_DECILES + 1)), lambda w: w.sum(1)),
+        (_effects(sc, tt + "finishing_by_broad_group", BROAD_GROUPS), lambda w: w.sum(0) @ broad),
+    ]
+    # each set of ratios is rescaled so that, over these referrals, it averages one
+    wanted = [
+        base * ratios * by_cell.sum() / (collapse(by_cell) * ratios).sum()
+        for ratios, collapse in margins
+    ]
+    dep, eth = np.zeros(N_DECILES), np.zeros(len(BROAD_GROUPS))
+    for _ in range(_TT_ROUNDS):
+        sc.__dict__["_finishing_log_factors"] = (dep, eth)
+        p = tt_finish_probability(sc)[:, :, 0, 0]
+        step_d = np.log(wanted[0] / margins[0][1](p * by_cell) * margins[0][1](by_cell))
+        dep = dep + step_d
+        sc.__dict__["_finishing_log_factors"] = (dep, eth)
+        p = tt_finish_probability(sc)[:, :, 0, 0]
+        step_e = np.log(wanted[1] / margins[1][1](p * by_cell) * margins[1][1](by_cell))
+        eth = eth + step_e
+        sc.__dict__["_finishing_log_factors"] = (dep, eth)
+        if max(np.abs(step_d).max(), np.abs(step_e).max()) < _CONVERGED:
+            break
+    sc.calibrated[tt + "finishing_log_factor_by_imd_decile"] = dict(
+        zip([str(d) for d in range(1, N_DECILES + 1)], dep.tolist(), strict=True)
+    )
+    sc.calibrated[tt + "finishing_log_factor_by_broad_group"] = dict(
+        zip(BROAD_GROUPS, eth.tolist(), strict=True)
+    )
 
 
 # ---- recording of ethnicity -------------------------------------------------------------------
@@ -111,7 +220,7 @@ def missing_probability(sc: Scenario, provider: str, *, crisis: bool) -> float:
     """Chance that a person's ethnicity is recorded as not stated or not known."""
     base = float(sc.p("recording.missing_by_provider")[provider])
     factor = float(sc.p("recording.missing_crisis_factor")) if crisis else 1.0
-    return min(base * factor, 0.95)
+    return min(base * factor, float(sc.p("recording.max_missing_probability")))
 
 
 def recorded_same_broad(sc: Scenario, provider: str, *, crisis: bool) -> float:
@@ -146,8 +255,8 @@ def calibrate(sc: Scenario, joint: np.ndarray) -> dict[str, float]:
     white = broad == BROAD_GROUPS.index("White")
 
     # Contact: overall share and under-18 share.
-    u18 = band_mask(sc, 0, 17)[_G]
-    for _ in range(60):
+    u18 = ages_mask(sc, "contact.child_ages")[_G]
+    for _ in range(_CONTACT_ROUNDS):
         prob = contact_probability(sc) * pop
         share_u18 = (prob * u18).sum() / prob.sum()
         scale = sc.calibrated.get("contact.child_scale", 1.0)
@@ -162,9 +271,10 @@ def calibrate(sc: Scenario, joint: np.ndarray) -> dict[str, float]:
 
     # Detention: total, Black/White recorded ratio, male/female, 18-34 v 65+, deprivation.
     rec = _recorded_weights(sc, joint, crisis=True).sum(axis=0)
-    per100k = target_value(sc, "detentions_per_100k") / 1e5
-    young, older = band_mask(sc, 20, 34), band_mask(sc, 65)
-    for _ in range(200):
+    per100k = target_value(sc, "detentions_per_100k") / PER_100K
+    young = ages_mask(sc, "detention.young_adult_ages")
+    older = ages_mask(sc, "detention.older_ages")
+    for _ in range(_DETENTION_ROUNDS):
         rate = detention_rate(sc)
         det, det_rec = rate * pop, rate * rec
         moves = {
@@ -186,17 +296,17 @@ def calibrate(sc: Scenario, joint: np.ndarray) -> dict[str, float]:
         }
         for key, factor in moves.items():
             _scale_param(sc, key, factor)
-        if max(abs(np.log(f)) for f in moves.values()) < 1e-10:
+        if max(abs(np.log(f)) for f in moves.values()) < _CONVERGED:
             break
 
     # Community treatment orders: total and Black/White recorded ratio.
     rec_cto = _recorded_weights(sc, joint, crisis=False).sum(axis=0)
-    for _ in range(100):
+    for _ in range(_CTO_ROUNDS):
         rate = cto_rate(sc)
         cto, cto_rec = rate * pop, rate * rec_cto
         moves = {
             "community_treatment_orders.base_rate": target_value(sc, "cto_per_100k")
-            / 1e5
+            / PER_100K
             / cto.sum(),
             "community_treatment_orders.ethnic_factor.Black": target_value(
                 sc, "black_white_cto_rate_ratio"
@@ -208,11 +318,12 @@ def calibrate(sc: Scenario, joint: np.ndarray) -> dict[str, float]:
         }
         for key, factor in moves.items():
             _scale_param(sc, key, factor)
-        if max(abs(np.log(f)) for f in moves.values()) < 1e-10:
+        if max(abs(np.log(f)) for f in moves.values()) < _CONVERGED:
             break
 
     # Talking Therapies: referrals per resident and the 65+ share of referrals.
-    for _ in range(100):
+    older = ages_mask(sc, "talking_therapies.older_ages")
+    for _ in range(_TT_ROUNDS):
         tt = tt_rate(sc) * pop
         share_older = (tt * older[_G]).sum() / tt.sum()
         target_older = target_value(sc, "talking_therapies_65_plus_share")
@@ -226,37 +337,67 @@ def calibrate(sc: Scenario, joint: np.ndarray) -> dict[str, float]:
         }
         for key, factor in moves.items():
             _scale_param(sc, key, factor)
-        if max(abs(np.log(f)) for f in moves.values()) < 1e-10:
+        if max(abs(np.log(f)) for f in moves.values()) < _CONVERGED:
             break
 
-    # Recovery: overall rate and the gap between least and most deprived deciles.
-    weights = tt_rate(sc) * pop  # finishing and caseness do not depend on the cell
-    for _ in range(60):
-        sc.calibrated["talking_therapies.recovery_intercept"] = brentq(
-            lambda a: (
-                _recovery(sc, weights, intercept=a)
-                - target_value(sc, "talking_therapies_recovery_rate")
-            ),
-            -10,
-            10,
-        )
-        gap = _recovery(sc, weights, decile=N_DECILES - 1) - _recovery(sc, weights, decile=0)
-        factor = np.exp(4 * (target_value(sc, "talking_therapies_recovery_gap_deprivation") - gap))
-        _scale_param(sc, "talking_therapies.recovery_deprivation_odds_ratio", factor)
-        if abs(np.log(factor)) < 1e-9:
-            break
+    # Finishing treatment, then recovery among those who finish.
+    referrals = tt_rate(sc) * pop
+    _calibrate_finishing(sc, referrals)
+    _calibrate_recovery(sc, referrals * tt_finish_probability(sc))
     return dict(sc.calibrated)
 
 
-def _recovery(
-    sc: Scenario, weights: np.ndarray, *, intercept: float | None = None, decile: int | None = None
-) -> float:
-    if intercept is not None:
-        sc.calibrated["talking_therapies.recovery_intercept"] = intercept
-    prob = expit(tt_recovery_logit(sc))
-    if decile is not None:
-        prob, weights = prob[decile], weights[decile]
-    return float((prob * weights).sum() / weights.sum())
+def _calibrate_recovery(sc: Scenario, weights: np.ndarray) -> None:
+    """Fit the recovery effects so recovery by decile, broad group, age group and sex each
+    matches its published figures (iterative fitting of the margins on the log-odds scale)."""
+    tt = "talking_therapies."
+    broad = np.eye(len(BROAD_GROUPS))[sc.broad_index]  # (ethnic code, broad group)
+    age_share = tt_age_group_shares(sc)  # (band, age group)
+    margins = {  # effect parameter: (target figures, how cells map to its categories)
+        "recovery_deprivation_log_odds": (
+            "recovery_by_imd_decile",
+            lambda w: w.sum(axis=(_ETHNIC_AXIS, _BAND_AXIS, _SEX_AXIS)),
+        ),
+        "recovery_ethnic_log_odds": (
+            "recovery_by_broad_group",
+            lambda w: w.sum(axis=(_DECILE_AXIS, _BAND_AXIS, _SEX_AXIS)) @ broad,
+        ),
+        "recovery_age_log_odds": (
+            "recovery_by_age_group",
+            lambda w: w.sum(axis=(_DECILE_AXIS, _ETHNIC_AXIS, _SEX_AXIS)) @ age_share,
+        ),
+        "recovery_sex_log_odds": (
+            "recovery_by_sex",
+            lambda w: w.sum(axis=(_DECILE_AXIS, _ETHNIC_AXIS, _BAND_AXIS)),
+        ),
+    }
+    overall = target_value(sc, "talking_therapies_recovery_rate")
+    wanted = {}
+    for effect, (figures, collapse) in margins.items():
+        # each breakdown is moved (on the log-odds scale) to agree with the overall figure, so
+        # the four breakdowns can all be met: they differ slightly in who they leave out
+        raw = logit(np.array([float(v) for v in sc.p(tt + figures).values()]))
+        share = collapse(weights) / weights.sum()
+        shift = brentq(lambda x, s=share, r=raw: (s * expit(r + x)).sum() - overall, -1, 1)
+        wanted[effect] = expit(raw + shift)
+    for _ in range(_RECOVERY_ROUNDS):
+        biggest = 0.0
+        for effect, (figures, collapse) in margins.items():
+            prob = expit(tt_recovery_logit(sc))
+            got = collapse(prob * weights) / collapse(weights)
+            step = logit(wanted[effect]) - logit(got)
+            values = dict(sc.p(tt + effect))
+            for key, delta in zip(sc.p(tt + figures), step, strict=True):
+                values[key] = float(values[key]) + float(delta)
+            # keep each set of effects centred on zero (the intercept takes the mean)
+            centre = float(np.mean(list(values.values())))
+            sc.calibrated[tt + effect] = {k: v - centre for k, v in values.items()}
+            sc.calibrated[tt + "recovery_intercept"] = (
+                float(sc.p(tt + "recovery_intercept")) + centre
+            )
+            biggest = max(biggest, float(np.abs(step).max()))
+        if biggest < _RECOVERY_CONVERGED:
+            break
 
 
 def _scale_param(sc: Scenario, key: str, factor: float) -> None:

@@ -10,7 +10,6 @@ after the person's death.
 
 from __future__ import annotations
 
-import hashlib
 import string
 from typing import Any
 
@@ -19,18 +18,10 @@ import pandas as pd
 import pyarrow as pa
 
 from mhtrain.specload import load_codes
-from mhtrain.synth import model
+from mhtrain.synth import model, streams
+from mhtrain.synth.draws import choice_fixed, constant_column, expand_cells, labels
 from mhtrain.synth.ids import is_valid_nhs_number, make_ids
-from mhtrain.synth.records import (
-    _SEX_CODES,
-    AreaContext,
-    _ages,
-    _band_labels,
-    _choice_fixed,
-    _expand_cells,
-    constant_column,
-    labels,
-)
+from mhtrain.synth.records import _SEX_CODES, AreaContext, _ages, _band_labels
 from mhtrain.synth.scenario import Scenario
 from mhtrain.synth.truth import _r
 
@@ -45,15 +36,9 @@ _AXIS = {name: i for i, name in enumerate(("decile", "eth", "band", "sex"))}
 _ALL_BUT_BAND = tuple(i for name, i in _AXIS.items() if name != "band")
 
 
-def _stream_key() -> int:
-    """A stable 32-bit number naming this module's random stream."""
-    size = np.dtype(np.uint32).itemsize
-    return int.from_bytes(hashlib.sha256(STREAM.encode()).digest()[:size], "big")
-
-
 def _rng(seed: int, area: int) -> np.random.Generator:
-    """The one random generator of this module, for one area."""
-    return np.random.default_rng(np.random.SeedSequence([int(seed), _stream_key(), int(area)]))
+    """The one random generator of this module, for one area (the named stream table's)."""
+    return streams.rng(STREAM, seed, area)
 
 
 def _cause_keys() -> list[str]:
@@ -156,11 +141,11 @@ def generate_physical_health(ctx: AreaContext) -> tuple[dict[str, pd.DataFrame],
 
     # --- who is on the register, and who dies ---------------------------------------------
     n_reg = rng.binomial(ctx.cells, prob["register"])
-    reg = _expand_cells(n_reg)
+    reg = expand_cells(n_reg)
     n = len(reg["band"])
     age = _ages(ctx, rng, reg["band"], min_age=int(sc.p(_P + "register.min_age")))
     reg_dies = rng.random(n) < _cell_values(prob["death_register"], reg)
-    others = _expand_cells(rng.binomial(ctx.cells - n_reg, prob["death"]))
+    others = expand_cells(rng.binomial(ctx.cells - n_reg, prob["death"]))
     o_age = _ages(ctx, rng, others["band"])
     joined = rng.integers(0, int(sc.p(_P + "register.years_on_register_max")) + 1, n)
 
@@ -219,8 +204,8 @@ def generate_physical_health(ctx: AreaContext) -> tuple[dict[str, pd.DataFrame],
     tilted = base * np.array([float(ratios[k]) for k in keys])
     cause = np.where(
         on_register,
-        _choice_fixed(rng, len(day), tilted),
-        _choice_fixed(rng, len(day), base),
+        choice_fixed(rng, len(day), tilted),
+        choice_fixed(rng, len(day), base),
     )
     true_numbers = np.r_[
         reg_numbers[dead], numbers[(n + np.arange(n_other)) % len(numbers)]

@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 
 from mhtrain.synth.scenario import N_DECILES, Scenario
 
+# Numerical settings of the fitting (not modelling figures): most rounds of proportional fitting,
+# and the relative and absolute differences from the margins at which a fit has converged.
+_IPF_ROUNDS, _JOINT_ROUNDS = 200, 300
+_IPF_RTOL, _JOINT_RTOL, _ATOL = 1e-10, 1e-9, 1e-14
+
 
 def _ipf_2d(
-    seed: np.ndarray, rows: np.ndarray, cols: np.ndarray, *, iters: int = 200
+    seed: np.ndarray, rows: np.ndarray, cols: np.ndarray, *, iters: int = _IPF_ROUNDS
 ) -> np.ndarray:
     """Iterative proportional fitting of a 2-D table to row and column totals."""
     table = seed.astype(float).copy()
     for _ in range(iters):
         table *= (rows / table.sum(axis=1))[:, None]
         table *= (cols / table.sum(axis=0))[None, :]
-        if np.allclose(table.sum(axis=1), rows, rtol=1e-10, atol=1e-14):
+        if np.allclose(table.sum(axis=1), rows, rtol=_IPF_RTOL, atol=_ATOL):
             break
     return table
 
@@ -31,7 +35,8 @@ def joint_distribution(sc: Scenario) -> np.ndarray:
     """
     area_share = sc.by_area("area_shares")
     area_share = area_share / area_share.sum()
-    x = (N_DECILES + 1) / 2 - np.arange(1, N_DECILES + 1)
+    deciles = np.arange(1, N_DECILES + 1)
+    x = deciles.mean() - deciles
     x = x / x.max()  # +1 for the most deprived decile, -1 for the least
     decile_share = np.full(N_DECILES, 1 / N_DECILES)
 
@@ -44,15 +49,16 @@ def joint_distribution(sc: Scenario) -> np.ndarray:
     diversity = np.where(minority[None, :], sc.by_area("area_diversity")[:, None], 1.0)
     tilt = np.exp(sc.by_code("population.ethnic_deprivation_tilt")[None, :] * x[:, None])
     ade = area_decile[:, :, None] * eth_share[None, None, :] * diversity[:, None, :] * tilt[None]
-    for _ in range(300):  # fit margins (area, decile) and (ethnic group)
-        ade *= (area_decile / ade.sum(axis=2))[:, :, None]
+    for _ in range(_JOINT_ROUNDS):  # fit margins (area, decile) and (ethnic group)
+        ade *= (area_decile / ade.sum(axis=-1))[:, :, None]
         ade *= (eth_share / ade.sum(axis=(0, 1)))[None, None, :]
-        if np.allclose(ade.sum(axis=2), area_decile, rtol=1e-9, atol=1e-14):
+        if np.allclose(ade.sum(axis=-1), area_decile, rtol=_JOINT_RTOL, atol=_ATOL):
             break
 
     age_share = sc.by_band("population.age_shares")
     age_share = age_share / age_share.sum()
-    z = (40 - sc.age_mid) / 40
+    pivot = float(sc.p("population.ethnic_age_tilt_pivot_age"))
+    z = (pivot - sc.age_mid) / pivot
     seed_eg = (
         eth_share[:, None]
         * age_share[None, :]
@@ -70,23 +76,6 @@ def joint_distribution(sc: Scenario) -> np.ndarray:
         * sex_given_age[None, None, None, :, :]
     )
     return joint / joint.sum()
-
-
-def cell_frame(sc: Scenario) -> pd.DataFrame:
-    """One row per cell of the joint distribution with its dimension indices and probability."""
-    joint = joint_distribution(sc)
-    shape = joint.shape
-    idx = np.indices(shape).reshape(len(shape), -1)
-    return pd.DataFrame(
-        {
-            "area": idx[0],
-            "decile": idx[1] + 1,
-            "eth": idx[2],
-            "band": idx[3],
-            "sex": idx[4] + 1,
-            "p": joint.ravel(),
-        }
-    )
 
 
 def draw_area_totals(sc: Scenario, residents: int, rng: np.random.Generator) -> np.ndarray:

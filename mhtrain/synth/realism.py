@@ -13,6 +13,18 @@ import numpy as np
 import pandas as pd
 
 from mhtrain.specload import code_for, load_codes
+from mhtrain.synth.scenario import N_DECILES, PER_100K
+
+# The groups the published statistics are broken down by (each statistic's own definition):
+# children under 15, adults 65 and over, children and young people under 18, and the 18 to 34
+# group, which five-year bands can only approach as 20 to 34 (ages from 20, below 35).
+_UNDER_15, _OLDER_FROM, _ADULT_FROM = 15, 65, 18
+_YOUNG_ADULT_BANDS = (20, 35)
+# The Talking Therapies waiting time standard: treatment starts within six weeks (42 days).
+_SIX_WEEKS_DAYS = 42
+# Measured values kept in the truth record: rounded to six decimals.
+_DECIMALS = 6
+_MOST_DEPRIVED, _LEAST_DEPRIVED = 1, N_DECILES  # IMD deciles at either end
 
 STATISTICS: dict[str, Callable[[Any], float]] = {}
 
@@ -58,12 +70,12 @@ def _detentions_people(ds) -> pd.DataFrame:
 # ---- population ----------------------------------------------------------------------------
 @statistic
 def population_share_under_15(ds) -> float:
-    return _share(ds, _band_lo(_pop(ds).age_band) < 15)
+    return _share(ds, _band_lo(_pop(ds).age_band) < _UNDER_15)
 
 
 @statistic
 def population_share_65_plus(ds) -> float:
-    return _share(ds, _band_lo(_pop(ds).age_band) >= 65)
+    return _share(ds, _band_lo(_pop(ds).age_band) >= _OLDER_FROM)
 
 
 @statistic
@@ -84,7 +96,7 @@ def population_share_white(ds) -> float:
 # ---- detentions -----------------------------------------------------------------------------
 @statistic
 def detentions_per_100k(ds) -> float:
-    return len(ds.tables["mha_detentions"]) / _residents(ds) * 1e5
+    return len(ds.tables["mha_detentions"]) / _residents(ds) * PER_100K
 
 
 @statistic
@@ -94,14 +106,14 @@ def section_2_share(ds) -> float:
 
 
 def _rate_by(ds, events: pd.DataFrame, column: str, value, pop_mask) -> float:
-    return float((events[column] == value).sum() / _residents(ds, pop_mask) * 1e5)
+    return float((events[column] == value).sum() / _residents(ds, pop_mask) * PER_100K)
 
 
 def _group_rate(ds, events: pd.DataFrame, group: str) -> float:
     rec = broad_group(events.ethnic_category)
     pop = _pop(ds)
     return float(
-        (rec == group).sum() / _residents(ds, broad_group(pop.ethnic_category) == group) * 1e5
+        (rec == group).sum() / _residents(ds, broad_group(pop.ethnic_category) == group) * PER_100K
     )
 
 
@@ -134,22 +146,24 @@ def detention_rate_ratio_18_34_to_65_plus(ds) -> float:
     # Five-year bands: 20-34 stands in for the published 18-34 group.
     ev, pop = _detentions_people(ds), _pop(ds)
     lo_ev, lo_pop = _band_lo(ev.age_band), _band_lo(pop.age_band)
-    young = ((lo_ev >= 20) & (lo_ev < 35)).sum() / _residents(ds, (lo_pop >= 20) & (lo_pop < 35))
-    older = (lo_ev >= 65).sum() / _residents(ds, lo_pop >= 65)
+    lo, hi = _YOUNG_ADULT_BANDS
+    young = ((lo_ev >= lo) & (lo_ev < hi)).sum() / _residents(ds, (lo_pop >= lo) & (lo_pop < hi))
+    older = (lo_ev >= _OLDER_FROM).sum() / _residents(ds, lo_pop >= _OLDER_FROM)
     return float(young / older)
 
 
 @statistic
 def detention_rate_ratio_most_least_deprived(ds) -> float:
     ev, pop = _detentions_people(ds), _pop(ds)
-    return _rate_by(ds, ev, "imd_decile", 1, pop.imd_decile == 1) / _rate_by(
-        ds, ev, "imd_decile", 10, pop.imd_decile == 10
+    most, least = _MOST_DEPRIVED, _LEAST_DEPRIVED
+    return _rate_by(ds, ev, "imd_decile", most, pop.imd_decile == most) / _rate_by(
+        ds, ev, "imd_decile", least, pop.imd_decile == least
     )
 
 
 @statistic
 def cto_per_100k(ds) -> float:
-    return ds.tables["community_treatment_orders"].person_id.nunique() / _residents(ds) * 1e5
+    return ds.tables["community_treatment_orders"].person_id.nunique() / _residents(ds) * PER_100K
 
 
 @statistic
@@ -157,6 +171,21 @@ def cto_rate_ratio_black_white_recorded(ds) -> float:
     cto = ds.tables["community_treatment_orders"][["person_id"]].drop_duplicates()
     ev = cto.merge(ds.tables["people"], on="person_id", how="left")
     return _group_rate(ds, ev, "Black") / _group_rate(ds, ev, "White")
+
+
+def _restricted_people(ds) -> pd.DataFrame:
+    ri = ds.tables["restrictive_interventions"][["person_id"]].drop_duplicates()
+    return ri.merge(ds.tables["people"], on="person_id", how="left")
+
+
+@statistic
+def restrictive_people_per_100k_white_recorded(ds) -> float:
+    return _group_rate(ds, _restricted_people(ds), "White")
+
+
+@statistic
+def restrictive_people_per_100k_black_recorded(ds) -> float:
+    return _group_rate(ds, _restricted_people(ds), "Black")
 
 
 # ---- contact with services ------------------------------------------------------------------
@@ -167,7 +196,7 @@ def share_in_contact(ds) -> float:
 
 @statistic
 def under_18_share_of_contact(ds) -> float:
-    return float((ds.tables["people"].age < 18).mean())
+    return float((ds.tables["people"].age < _ADULT_FROM).mean())
 
 
 # ---- Talking Therapies -----------------------------------------------------------------------
@@ -191,6 +220,24 @@ def tt_recovery_rate(ds) -> float:
 
 
 @statistic
+def tt_reliable_recovery_rate(ds) -> float:
+    tt = _tt(ds)
+    return float(tt.reliable_recovery[tt.finished_treatment & tt.caseness_first].mean())
+
+
+@statistic
+def tt_reliable_improvement_rate(ds) -> float:
+    tt = _tt(ds)
+    return float(tt.reliable_improvement[tt.finished_treatment].mean())
+
+
+@statistic
+def tt_reliable_deterioration_rate(ds) -> float:
+    tt = _tt(ds)
+    return float(tt.reliable_deterioration[tt.finished_treatment].mean())
+
+
+@statistic
 def tt_mean_sessions_finished(ds) -> float:
     tt = _tt(ds)
     return float(tt.sessions[tt.finished_treatment].mean())
@@ -200,24 +247,26 @@ def tt_mean_sessions_finished(ds) -> float:
 def tt_share_within_6_weeks(ds) -> float:
     tt = _tt(ds).dropna(subset=["first_treatment_date"])
     wait = (tt.first_treatment_date - tt.referral_date).dt.days
-    return float((wait <= 42).mean())
+    return float((wait <= _SIX_WEEKS_DAYS).mean())
 
 
 @statistic
 def tt_recovery_gap_least_most_deprived(ds) -> float:
     tt = _tt(ds)
-    return _tt_recovery(tt[tt.imd_decile == 10]) - _tt_recovery(tt[tt.imd_decile == 1])
+    return _tt_recovery(tt[tt.imd_decile == _LEAST_DEPRIVED]) - _tt_recovery(
+        tt[tt.imd_decile == _MOST_DEPRIVED]
+    )
 
 
 @statistic
 def tt_share_65_plus(ds) -> float:
-    return float((_tt(ds).age >= 65).mean())
+    return float((_tt(ds).age >= _OLDER_FROM).mean())
 
 
 @statistic
 def tt_recovery_older_minus_younger(ds) -> float:
     tt = _tt(ds)
-    return _tt_recovery(tt[tt.age >= 65]) - _tt_recovery(tt[tt.age < 65])
+    return _tt_recovery(tt[tt.age >= _OLDER_FROM]) - _tt_recovery(tt[tt.age < _OLDER_FROM])
 
 
 # ---- the whole set -----------------------------------------------------------------------------
@@ -233,7 +282,7 @@ def measure_targets(ds, sc) -> dict[str, dict[str, Any]]:
         out[t["id"]] = {
             "statistic": t["statistic"],
             "published": t["value"],
-            "realised": None if np.isnan(value) else round(value, 6),
+            "realised": None if np.isnan(value) else round(value, _DECIMALS),
             "tolerance": t["tolerance"],
             "relative": bool(t.get("relative", False)),
             "kind": t.get("kind", "within"),

@@ -6,9 +6,8 @@ made in one piece or area by area (in chunks).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -16,12 +15,28 @@ import pyarrow as pa
 from scipy.special import expit, logit
 
 from mhtrain.specload import code_for
-from mhtrain.synth import model
+from mhtrain.synth import model, streams
+from mhtrain.synth.draws import (
+    choice_columns,
+    choice_fixed,
+    choice_rows,
+    codes_at,
+    constant_column,
+    expand_cells,
+    labels,
+    lognormal_days,
+    multinomial_rows,
+    sort_within,
+)
+from mhtrain.synth.hospital import detentions_per_detained_person, hospital_tables
 from mhtrain.synth.ids import make_ids
-from mhtrain.synth.scenario import BROAD_GROUPS, N_DECILES, Scenario
+from mhtrain.synth.scenario import BROAD_GROUPS, N_DECILES, Scenario, in_ages
 
 _DAY = np.timedelta64(1, "D")
 _CRISIS_TEAMS = ("crisis", "liaison")
+_MONTHS = 12  # months in a year
+# The four groups of people in contact drawn for each cell, in the order they are drawn.
+_GROUPS = ("detained_and_cto", "detained", "cto", "other")
 
 
 @dataclass
@@ -43,75 +58,6 @@ class AreaContext:
         return str(self.sc.areas.provider_code.iloc[self.area])
 
 
-def _choice_rows(rng: np.random.Generator, probs: np.ndarray) -> np.ndarray:
-    """One categorical draw per row of a (rows, categories) probability matrix.
-
-    A row's draw is the number of its cumulative probabilities below a uniform number. The
-    cumulative sums are built a column at a time (the same additions, in the same order, as
-    ``np.cumsum`` along the rows), which is several times quicker for a few columns.
-    """
-    shares = probs / probs.sum(axis=1, keepdims=True)
-    return _draw_from_cumulative(rng, [shares[:, j] for j in range(probs.shape[1])])
-
-
-def _choice_columns(rng: np.random.Generator, columns: list[np.ndarray]) -> np.ndarray:
-    """As :func:`_choice_rows`, for a matrix given as its (fewer than eight) columns.
-
-    Below eight columns NumPy sums a row from left to right, so adding the columns in turn
-    gives the same totals, and the same draws, without building the matrix.
-    """
-    if len(columns) >= 8:
-        return _choice_rows(rng, np.column_stack(columns))
-    total = columns[0].copy()
-    for column in columns[1:]:
-        total += column
-    return _draw_from_cumulative(rng, [column / total for column in columns])
-
-
-def _choice_fixed(rng: np.random.Generator, n: int, probs: Sequence[float]) -> np.ndarray:
-    """``n`` draws from one categorical distribution: the draws ``_choice_rows`` makes for
-    ``n`` identical rows, found by binary search in the one cumulative row."""
-    row = np.asarray(probs, dtype=float)[None, :]
-    cum = np.cumsum(row / row.sum(axis=1, keepdims=True))
-    u = rng.random(n)
-    return np.minimum(np.searchsorted(cum, u, side="left"), len(cum) - 1)
-
-
-def _draw_from_cumulative(rng: np.random.Generator, shares: list[np.ndarray]) -> np.ndarray:
-    u = rng.random(len(shares[0]))
-    cum = shares[0].copy()
-    drawn = (u > cum).astype(np.int64)
-    for column in shares[1:]:
-        cum += column
-        drawn += u > cum
-    return np.minimum(drawn, len(shares) - 1)
-
-
-def _sort_within(group: np.ndarray, value: np.ndarray) -> np.ndarray:
-    """The order that sorts rows by (non-negative integer) group, then by an integer value.
-
-    The same order as ``np.lexsort((value, group))`` (ties keep their places), found by one
-    stable sort of a combined key, which is about three times quicker.
-    """
-    if len(group) == 0:
-        return np.arange(0)
-    value = value.astype(np.int64) - int(value.min())
-    key = group.astype(np.int64) * (int(value.max()) + 1) + value
-    return np.argsort(key, kind="stable")
-
-
-def _lognormal_days(rng, median: np.ndarray, spread: float) -> np.ndarray:
-    return np.asarray(median, dtype=float) * np.exp(spread * rng.standard_normal(len(median)))
-
-
-def _expand_cells(counts: np.ndarray) -> dict[str, np.ndarray]:
-    """Repeat each cell's indices by its count: one row per person."""
-    flat = counts.ravel()
-    idx = np.repeat(np.arange(flat.size), flat)
-    d, e, g, s = np.unravel_index(idx, counts.shape)
-    return {"decile": d, "eth": e, "band": g, "sex": s}
-
-
 def _ages(ctx: AreaContext, rng, band: np.ndarray, *, min_age: int = 0) -> np.ndarray:
     lo, hi = ctx.sc.age_bounds
     lo_b, hi_b = np.maximum(lo[band], min_age), hi[band]
@@ -121,9 +67,9 @@ def _ages(ctx: AreaContext, rng, band: np.ndarray, *, min_age: int = 0) -> np.nd
 def _birth(ctx: AreaContext, rng, age: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Birth year and month consistent with age in completed years at the period start."""
     start = ctx.sc.period[0]
-    months = 12 * age + rng.integers(0, 12, len(age))
-    total = start.year * 12 + (start.month - 1) - months
-    return total // 12, total % 12 + 1
+    months = _MONTHS * age + rng.integers(0, _MONTHS, len(age))
+    total = start.year * _MONTHS + (start.month - 1) - months
+    return total // _MONTHS, total % _MONTHS + 1
 
 
 def _band_labels(sc: Scenario, age: np.ndarray) -> pd.api.extensions.ExtensionArray:
@@ -134,31 +80,38 @@ def _band_labels(sc: Scenario, age: np.ndarray) -> pd.api.extensions.ExtensionAr
 def generate_area(ctx: AreaContext) -> tuple[dict[str, pd.DataFrame], dict]:
     """Generate every record table for one area; also return per-person facts for the truth."""
     sc = ctx.sc
-    rng = np.random.default_rng([int(ctx.seed), 1000 + ctx.area])
+    rng = streams.rng("records", ctx.seed, ctx.area)
     start, end = (np.datetime64(t.date(), "D") for t in sc.period)
     ndays = sc.period_days
     cells = ctx.cells
 
     # --- who is detained, on a community treatment order, or otherwise in contact ------------
     det_rate = model.cached(sc, model.detention_rate)
-    extra_det = float(sc.p("detention.extra_detentions_mean"))
-    p_det = np.clip(det_rate / (1 + extra_det), 0, 0.5)
-    p_cto = np.clip(model.cached(sc, model.cto_rate), 0, 0.5)
+    per_person = detentions_per_detained_person(sc)
+    p_det = np.clip(det_rate / per_person, 0, float(sc.p("detention.max_person_probability")))
+    p_cto = np.clip(
+        model.cached(sc, model.cto_rate),
+        0,
+        float(sc.p("community_treatment_orders.max_person_probability")),
+    )
     p_contact = np.maximum(model.cached(sc, model.contact_probability), p_det + p_cto)
-    p_both = p_det * p_cto
+    # people on an order who were detained this year (the order follows that detention)
+    p_both = np.minimum(
+        p_cto * float(sc.p("community_treatment_orders.detained_in_year_share")), p_det
+    )
     p_det_only, p_cto_only = p_det - p_both, p_cto - p_both
     p_other = (p_contact - (p_det + p_cto - p_both)) / (1 - (p_det + p_cto - p_both))
     flat_n = cells.ravel()
     probs = np.stack([p_both.ravel(), p_det_only.ravel(), p_cto_only.ravel()], axis=1)
     probs = np.column_stack([probs, 1 - probs.sum(axis=1)])
-    groups = _multinomial_rows(rng, flat_n, probs)
-    other = rng.binomial(groups[:, 3], np.clip(p_other.ravel(), 0, 1))
-    counts_by_kind = [groups[:, 0], groups[:, 1], groups[:, 2], other]
-    expanded = [_expand_cells(c.reshape(cells.shape)) for c in counts_by_kind]
+    groups = multinomial_rows(rng, flat_n, probs)
+    other = rng.binomial(groups[:, -1], np.clip(p_other.ravel(), 0, 1))
+    counts_by_kind = [*groups[:, :-1].T, other]
+    expanded = [expand_cells(c.reshape(cells.shape)) for c in counts_by_kind]
     persons = {k: np.concatenate([e[k] for e in expanded]) for k in expanded[0]}
     kind = np.concatenate([np.full(c.sum(), i) for i, c in enumerate(counts_by_kind)])
-    detained = (kind == 0) | (kind == 1)
-    on_cto = (kind == 0) | (kind == 2)
+    detained = np.isin(kind, [_GROUPS.index("detained_and_cto"), _GROUPS.index("detained")])
+    on_cto = np.isin(kind, [_GROUPS.index("detained_and_cto"), _GROUPS.index("cto")])
     n_people = len(kind)
     seq = np.arange(n_people)
     person_id = make_ids("person", ctx.seed, ctx.area, seq)
@@ -194,7 +147,7 @@ def generate_area(ctx: AreaContext) -> tuple[dict[str, pd.DataFrame], dict]:
     never_seen[force_crisis] = False
     first_day = ref_day + np.floor(wait).astype(int)
     seen = ~never_seen & (first_day < ndays)
-    episode = _lognormal_days(
+    episode = lognormal_days(
         rng,
         _team_values(sc, "referrals.episode_median_days", team),
         float(sc.p("referrals.episode_spread")),
@@ -235,9 +188,9 @@ def generate_area(ctx: AreaContext) -> tuple[dict[str, pd.DataFrame], dict]:
         {
             "referral_id": referral_id,
             "person_id": person_id[ref_person],
-            "service_team_type": _codes_at("service_team_type", _TEAM_TYPE_KEYS, team),
-            "service_team_age_group": _team_age_group_codes(team, r_age),
-            "referral_source": _codes_at("referral_source", _SOURCES, source),
+            "service_team_type": codes_at("service_team_type", _TEAM_TYPE_KEYS, team),
+            "service_team_age_group": _team_age_group_codes(sc, team, r_age),
+            "referral_source": codes_at("referral_source", _SOURCES, source),
             "referral_date": (start + ref_day * _DAY).astype("datetime64[s]"),
             "first_contact_date": np.where(
                 seen, start + first_day * _DAY, np.datetime64("NaT")
@@ -261,7 +214,7 @@ def generate_area(ctx: AreaContext) -> tuple[dict[str, pd.DataFrame], dict]:
         ref_person,
         person_id,
     )
-    detentions, spells, ri, ctos = _hospital(
+    detentions, spells, ri, ctos = hospital_tables(
         ctx, rng, detained, on_cto, det_start_day, person_id, age, persons, crisis_person
     )
     tables = {
@@ -275,20 +228,6 @@ def generate_area(ctx: AreaContext) -> tuple[dict[str, pd.DataFrame], dict]:
     }
     facts = {"true_eth": persons["eth"], "detained": detained, "on_cto": on_cto}
     return tables, facts
-
-
-def _multinomial_rows(rng, n: np.ndarray, probs: np.ndarray) -> np.ndarray:
-    """Multinomial draws per row by successive binomials (vectorised over rows)."""
-    out = np.zeros(probs.shape, dtype=np.int64)
-    remaining = n.astype(np.int64).copy()
-    rest = np.ones(len(n))
-    for k in range(probs.shape[1] - 1):
-        p = np.clip(np.divide(probs[:, k], rest, out=np.zeros(len(n)), where=rest > 0), 0, 1)
-        out[:, k] = rng.binomial(remaining, p)
-        remaining -= out[:, k]
-        rest = rest - probs[:, k]
-    out[:, -1] = remaining
-    return out
 
 
 _TEAMS = (
@@ -315,28 +254,7 @@ _SOURCES = (
 )
 
 
-def labels(values, index: np.ndarray) -> pd.api.extensions.ExtensionArray:
-    """A string column holding ``values[index]``, built in Arrow without Python objects."""
-    table = _arrow_strings(tuple(str(v) for v in values))
-    return pd.array(table.take(np.asarray(index, dtype=np.int64)), dtype="str")
-
-
-def constant_column(value: str, n: int) -> pd.api.extensions.ExtensionArray:
-    """A string column holding ``value`` ``n`` times (quicker for pandas than a scalar)."""
-    return labels((value,), np.zeros(n, np.int64))
-
-
-@lru_cache(maxsize=256)
-def _arrow_strings(values: tuple[str, ...]) -> pa.Array:
-    return pa.array(values, type=pa.string())
-
-
 _SEX_CODES = ("1", "2")  # positions 0 and 1 of the sex dimension; codes checked by the schema
-
-
-def _codes_at(value_set: str, keys, index: np.ndarray) -> np.ndarray:
-    """NHS codes for positions ``index`` into a list of internal ``keys``."""
-    return labels([code_for(value_set, k) for k in keys], index)
 
 
 # MHSDS team type of each of our teams: children's community teams are community teams whose
@@ -344,12 +262,15 @@ def _codes_at(value_set: str, keys, index: np.ndarray) -> np.ndarray:
 _TEAM_TYPE_KEYS = tuple("community_mh" if t == "cyp" else t for t in _TEAMS)
 
 
-def _team_age_group_codes(team: np.ndarray, age: np.ndarray) -> np.ndarray:
+def _team_age_group_codes(sc: Scenario, team: np.ndarray, age: np.ndarray) -> np.ndarray:
+    keys = ("cyp", "older_adult_only", "adult_and_older_adult")
     older_team = team == _TEAMS.index("older_adult")
-    group = np.where(age < 18, 0, np.where(older_team, 1, 2))
-    return _codes_at(
-        "service_team_age_group", ("cyp", "older_adult_only", "adult_and_older_adult"), group
+    group = np.where(
+        age < int(sc.p("referrals.adult_from_age")),
+        keys.index("cyp"),
+        np.where(older_team, keys.index("older_adult_only"), keys.index("adult_and_older_adult")),
     )
+    return codes_at("service_team_age_group", keys, group)
 
 
 def _team_values(sc: Scenario, dotted: str, team: np.ndarray) -> np.ndarray:
@@ -359,15 +280,22 @@ def _team_values(sc: Scenario, dotted: str, team: np.ndarray) -> np.ndarray:
 
 def _draw_teams(sc: Scenario, rng, age: np.ndarray, sex: np.ndarray) -> np.ndarray:
     by_age = sc.p("referrals.team_type_by_age")
-    group = np.where(age < 18, 0, np.where(age < 65, 1, 2))
-    table = np.array(
-        [[float(by_age[g].get(t, 0.0)) for t in _TEAMS] for g in ("child", "adult", "older")]
+    groups = ("child", "adult", "older")
+    adult, older = int(sc.p("referrals.adult_from_age")), int(sc.p("referrals.older_from_age"))
+    group = np.where(
+        age < adult,
+        groups.index("child"),
+        np.where(age < older, groups.index("adult"), groups.index("older")),
     )
-    team = _choice_rows(rng, table[group])
-    # early intervention takes ages 14 to 35; perinatal teams women aged 16 to 44
-    eip_wrong = (team == _TEAMS.index("eip")) & ((age < 14) | (age > 35))
-    peri_wrong = (team == _TEAMS.index("perinatal")) & ((sex != 1) | (age < 16) | (age > 44))
-    fallback = np.where(age < 18, _TEAMS.index("cyp"), _TEAMS.index("community_mh"))
+    table = np.array([[float(by_age[g].get(t, 0.0)) for t in _TEAMS] for g in groups])
+    team = choice_rows(rng, table[group])
+    # early intervention and perinatal teams take people of some ages only (women, perinatal)
+    female = _SEX_CODES.index(code_for("sex", "female"))
+    eip_wrong = (team == _TEAMS.index("eip")) & ~in_ages(age, sc.p("referrals.eip_ages"))
+    peri_wrong = (team == _TEAMS.index("perinatal")) & (
+        (sex != female) | ~in_ages(age, sc.p("referrals.perinatal_ages"))
+    )
+    fallback = np.where(age < adult, _TEAMS.index("cyp"), _TEAMS.index("community_mh"))
     team[eip_wrong | peri_wrong] = fallback[eip_wrong | peri_wrong]
     return team
 
@@ -383,14 +311,18 @@ def _draw_sources(sc: Scenario, rng, team: np.ndarray, broad: np.ndarray) -> np.
     )[broad]
     for s in ("police", "criminal_justice"):
         probs[:, _SOURCES.index(s)] *= police_factor
-    return _choice_rows(rng, probs)
+    return choice_rows(rng, probs)
 
 
 def _waits(sc: Scenario, rng, team, decile, age) -> np.ndarray:
     median = _team_values(sc, "referrals.wait_median_days", team)
     dep = sc.deprivation_gradient(sc.p("referrals.wait_deprivation_ratio"))[decile]
-    young = np.where((age >= 18) & (age <= 24), float(sc.p("referrals.wait_young_adult_ratio")), 1)
-    return _lognormal_days(rng, median * dep * young, float(sc.p("referrals.wait_spread")))
+    young = np.where(
+        in_ages(age, sc.p("referrals.wait_young_adult_ages")),
+        float(sc.p("referrals.wait_young_adult_ratio")),
+        1,
+    )
+    return lognormal_days(rng, median * dep * young, float(sc.p("referrals.wait_spread")))
 
 
 def _record_ethnicity(
@@ -444,7 +376,7 @@ def _care_contacts(
     last = np.minimum(discharge_day, ndays - 1)
     window = np.where(seen, np.maximum(last - first_day, 0), 0)
     per_month = _team_values(sc, "referrals.contacts_per_month", team)
-    n_more = rng.poisson(per_month * window / 30.4)
+    n_more = rng.poisson(per_month * window / float(sc.p("calendar.days_per_month")))
     n = np.where(
         seen, 1 + np.minimum(n_more, int(sc.p("referrals.max_contacts_per_referral")) - 1), 0
     )
@@ -458,7 +390,9 @@ def _care_contacts(
     dna_i = att_keys.index("dna")
     dep = sc.deprivation_gradient(sc.p("referrals.dna_deprivation_ratio"))[decile[idx]]
     young = np.where(
-        (age[idx] >= 18) & (age[idx] <= 34), float(sc.p("referrals.dna_young_adult_ratio")), 1.0
+        in_ages(age[idx], sc.p("referrals.dna_young_adult_ages")),
+        float(sc.p("referrals.dna_young_adult_ratio")),
+        1.0,
     )
     p_dna = expit(
         logit(base[dna_i])
@@ -468,195 +402,24 @@ def _care_contacts(
     )
     others = np.arange(len(base)) != dna_i
     scale = (1 - p_dna) / base[others].sum()
-    attendance = _choice_columns(
+    attendance = choice_columns(
         rng, [p_dna if k == dna_i else share * scale for k, share in enumerate(base)]
     )
     attendance[first_pos] = att_keys.index("attended")  # the first contact is the one attended
     med_keys = list(sc.p("referrals.consultation_shares"))
     med_p = np.array([float(sc.p("referrals.consultation_shares")[k]) for k in med_keys])
-    medium = _choice_fixed(rng, len(idx), med_p)
-    order = _sort_within(idx, day)
+    medium = choice_fixed(rng, len(idx), med_p)
+    order = sort_within(idx, day)
     idx, day, attendance, medium = idx[order], day[order], attendance[order], medium[order]
     return pd.DataFrame(
         {
             "contact_id": make_ids("contact", ctx.seed, ctx.area, np.arange(len(idx))),
             "referral_id": referrals.referral_id.array[idx],
             "contact_date": (start + day * _DAY).astype("datetime64[s]"),
-            "attendance": _codes_at("attendance", att_keys, attendance),
-            "consultation_mechanism": _codes_at("consultation_mechanism", med_keys, medium),
+            "attendance": codes_at("attendance", att_keys, attendance),
+            "consultation_mechanism": codes_at("consultation_mechanism", med_keys, medium),
         }
     )
-
-
-_IN_HOSPITAL = ("s2", "s3", "s4", "s5_2", "s37", "s37_41", "s35", "s47_49")
-
-
-def _hospital(ctx, rng, detained, on_cto, det_start_day, person_id, age, persons, crisis):
-    """Detentions, inpatient spells (detained and informal), restrictive interventions, CTOs."""
-    sc = ctx.sc
-    ndays = sc.period_days
-    start = np.datetime64(sc.period[0].date(), "D")
-    nat = np.datetime64("NaT")
-    who = np.flatnonzero(detained)
-    n_det = 1 + rng.poisson(float(sc.p("detention.extra_detentions_mean")), len(who))
-    d_person = np.repeat(who, n_det)
-    first = np.cumsum(n_det) - n_det
-    # later detentions of the same person fall between the first and the end of the period
-    first_start = det_start_day[d_person]
-    later = first_start + np.floor(rng.random(len(d_person)) * (ndays - first_start)).astype(int)
-    later[first] = first_start[first]
-    order = _sort_within(d_person, later)
-    d_person, d_start = d_person[order], later[order]
-    shares = sc.p("detention.legal_status_shares")
-    keys = list(shares)
-    status = _choice_fixed(rng, len(d_person), [float(shares[k]) for k in keys])
-    dur = sc.p("detention.duration_days")
-    med = np.array([float(dur[k][0]) for k in keys])[status]
-    cap = np.array([float(dur[k][1]) for k in keys])[status]
-    length = np.minimum(
-        np.ceil(_lognormal_days(rng, med, float(sc.p("detention.duration_spread")))), cap
-    ).astype(int)
-    d_end = d_start + length
-    # a following detention of the same person (e.g. section 2 then 3) ends this one
-    same_next = np.zeros(len(d_person), bool)
-    same_next[:-1] = d_person[1:] == d_person[:-1]
-    nxt = np.zeros(len(d_start), int)
-    nxt[:-1] = d_start[1:]
-    d_end = np.where(same_next & (nxt < d_end), nxt, d_end)
-    status_keys = np.asarray(keys)[status]
-
-    # inpatient spells: consecutive hospital detentions (gap under a week) share a spell
-    in_hosp = np.isin(status_keys, _IN_HOSPITAL)
-    new_spell = np.ones(len(d_person), bool)
-    new_spell[1:] = (d_person[1:] != d_person[:-1]) | (d_start[1:] > d_end[:-1] + 7)
-    spell_no = np.cumsum(new_spell) - 1
-    n_spells = int(spell_no.max() + 1) if len(spell_no) else 0
-    sp_person = d_person[new_spell]
-    before_holding = [int(v) for v in sc.p("detention.informal_days_before_holding_power")]
-    sp_adm = d_start[new_spell] - np.where(
-        status_keys[new_spell] == "s5_2", rng.integers(*before_holding, n_spells), 0
-    )
-    sp_last = np.zeros(n_spells, int)
-    np.maximum.at(sp_last, spell_no, d_end)
-    sp_dis = sp_last + rng.integers(0, int(sc.p("detention.stay_after_detention_days")), n_spells)
-    sp_detained = np.ones(n_spells, bool)
-    # informal admissions among people in contact who were not detained (aged 16+)
-    n_inf = rng.poisson(float(sc.p("detention.informal_admissions_per_detention")) * len(d_person))
-    eligible = np.flatnonzero(~detained & (age >= 16))
-    weights = np.where(
-        crisis[eligible], float(sc.p("detention.informal_admission_crisis_weight")), 1.0
-    )
-    n_inf = min(n_inf, len(eligible))
-    inf_person = (
-        np.sort(rng.choice(eligible, n_inf, replace=False, p=weights / weights.sum()))
-        if n_inf
-        else np.array([], int)
-    )
-    inf_adm = rng.integers(0, ndays, n_inf)
-    med_i, cap_i = (float(v) for v in sc.p("inpatient.informal_stay_days"))
-    inf_dis = inf_adm + np.minimum(
-        np.ceil(
-            _lognormal_days(
-                rng, np.full(n_inf, med_i), float(sc.p("inpatient.informal_stay_spread"))
-            )
-        ),
-        cap_i,
-    ).astype(int)
-    sp_person = np.r_[sp_person, inf_person]
-    sp_adm = np.r_[sp_adm, inf_adm]
-    sp_dis = np.r_[sp_dis, inf_dis]
-    sp_detained = np.r_[sp_detained, np.zeros(n_inf, bool)]
-    spell_ids = make_ids("spell", ctx.seed, ctx.area, np.arange(len(sp_person)))
-    spells = pd.DataFrame(
-        {
-            "spell_id": spell_ids,
-            "person_id": person_id[sp_person],
-            "admission_date": (start + sp_adm * _DAY).astype("datetime64[s]"),
-            "discharge_date": np.where(sp_dis < ndays, start + sp_dis * _DAY, nat).astype(
-                "datetime64[s]"
-            ),
-        }
-    )
-    detentions = pd.DataFrame(
-        {
-            "detention_id": make_ids("detention", ctx.seed, ctx.area, np.arange(len(d_person))),
-            "person_id": person_id[d_person],
-            "spell_id": np.where(in_hosp, spell_ids[:n_spells][spell_no] if n_spells else "", None),
-            "legal_status": _codes_at("mha_legal_status", keys, status),
-            "start_date": (start + d_start * _DAY).astype("datetime64[s]"),
-            "end_date": np.where(d_end < ndays, start + d_end * _DAY, nat).astype("datetime64[s]"),
-        }
-    )
-
-    # restrictive interventions within spells
-    sp_eth = persons["eth"][sp_person]
-    sp_age = age[sp_person]
-    mean = np.where(
-        sp_detained,
-        float(sc.p("inpatient.restrictive_interventions_per_detained_spell")),
-        float(sc.p("inpatient.restrictive_interventions_per_informal_spell")),
-    )
-    mean = (
-        mean
-        * sc.by_broad("inpatient.restrictive_ethnic_factor")[sp_eth]
-        * np.where(
-            (sp_age >= 18) & (sp_age <= 34),
-            float(sc.p("inpatient.restrictive_young_adult_factor")),
-            1,
-        )
-    )
-    stay_end = np.minimum(sp_dis, ndays - 1)
-    stay_start = np.maximum(sp_adm, 0)
-    n_ri = rng.poisson(mean * np.clip(stay_end - stay_start + 1, 1, None) / 30.4)
-    ri_spell = np.repeat(np.arange(len(sp_person)), n_ri)
-    ri_day = stay_start[ri_spell] + np.floor(
-        rng.random(len(ri_spell)) * (stay_end[ri_spell] - stay_start[ri_spell] + 1)
-    ).astype(int)
-    ri_shares = sc.p("inpatient.restrictive_type_shares")
-    ri_keys = list(ri_shares)
-    ri_type = _choice_fixed(rng, len(ri_spell), [float(ri_shares[k]) for k in ri_keys])
-    ri = pd.DataFrame(
-        {
-            "intervention_id": make_ids(
-                "intervention", ctx.seed, ctx.area, np.arange(len(ri_spell))
-            ),
-            "spell_id": spell_ids[ri_spell],
-            "person_id": person_id[sp_person[ri_spell]],
-            "intervention_type": _codes_at("restrictive_intervention_type", ri_keys, ri_type),
-            "intervention_date": (start + ri_day * _DAY).astype("datetime64[s]"),
-        }
-    )
-
-    # community treatment orders: after the last detention if detained this year
-    who_cto = np.flatnonzero(on_cto)
-    last_end = np.full(len(person_id), -1)
-    if len(d_person):
-        np.maximum.at(last_end, d_person, np.minimum(d_end, ndays - 1))
-    c_start = np.where(
-        last_end[who_cto] >= 0, last_end[who_cto] + 1, rng.integers(0, ndays, len(who_cto))
-    )
-    keep = c_start < ndays
-    who_cto, c_start = who_cto[keep], c_start[keep]
-    med_c, cap_c = (float(v) for v in sc.p("community_treatment_orders.duration_days"))
-    c_end = c_start + np.minimum(
-        np.ceil(
-            _lognormal_days(
-                rng,
-                np.full(len(who_cto), med_c),
-                float(sc.p("community_treatment_orders.duration_spread")),
-            )
-        ),
-        cap_c,
-    ).astype(int)
-    ctos = pd.DataFrame(
-        {
-            "cto_id": make_ids("cto", ctx.seed, ctx.area, np.arange(len(who_cto))),
-            "person_id": person_id[who_cto],
-            "start_date": (start + c_start * _DAY).astype("datetime64[s]"),
-            "end_date": np.where(c_end < ndays, start + c_end * _DAY, nat).astype("datetime64[s]"),
-        }
-    )
-    return detentions, spells, ri, ctos
 
 
 __all__ = ["AreaContext", "generate_area", "N_DECILES"]

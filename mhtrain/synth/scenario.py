@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -15,6 +16,20 @@ from mhtrain.specload import load_codes, load_scenario, param, parse_age_band
 
 BROAD_GROUPS = ("White", "Mixed", "Asian", "Black", "Other")
 N_DECILES = 10  # IMD deciles: 1 = most deprived tenth of neighbourhoods, 10 = least
+PER_100K = 1e5  # rates are published per 100,000 residents
+N_SEXES = 2  # the sex dimension: male, female (sex codes 1 and 2)
+
+
+def in_ages(age: np.ndarray, ages: Sequence[int | None]) -> np.ndarray:
+    """True where ``age`` lies in an ``[youngest, oldest]`` range (``oldest`` None: no limit)."""
+    lo, hi = ages
+    inside = np.asarray(age) >= lo
+    return inside if hi is None else inside & (np.asarray(age) <= hi)
+
+
+def default_residents(scenario: str | Path = "default") -> int:
+    """The scenario's default population, ``population.residents`` in its spec."""
+    return int(param(load_scenario(scenario), "population.residents"))
 
 
 @dataclass
@@ -52,7 +67,7 @@ class Scenario:
     @cached_property
     def age_mid(self) -> np.ndarray:
         lo, hi = self.age_bounds
-        return (lo + hi + 1) / 2
+        return np.mean([lo, hi + 1], axis=0)
 
     @cached_property
     def ethnic_codes(self) -> list[str]:

@@ -9,13 +9,8 @@ import pandera.pandas as pa
 
 from mhtrain.specload import load_codes, load_schema, load_sources
 
-_PANDAS_TYPES = {
-    "string": str,
-    "integer": "int64",
-    "number": float,
-    "boolean": bool,
-    "date": "datetime64[s]",
-}
+# How a missing value looks to the Frictionless validator in each format.
+_MISSING_VALUES = {"csv": ("",), "parquet": ("", "NaT", "<NA>", "nan", "None")}
 _FRICTIONLESS_TYPES = {
     "string": "string",
     "integer": "integer",
@@ -150,60 +145,79 @@ def describe_text() -> str:
     return "\n".join(lines)
 
 
+def _resource_name(table: str, fmt: str) -> str:
+    return table if fmt == "csv" else f"{table}-{fmt}"
+
+
+def _field_descriptor(f: dict[str, Any]) -> dict[str, Any]:
+    fd = {
+        "name": f["name"],
+        "type": _FRICTIONLESS_TYPES[f["type"]],
+        "description": f["description"],
+    }
+    constraints = {}
+    if "min" in f:
+        constraints["minimum"] = f["min"]
+    if "max" in f:
+        constraints["maximum"] = f["max"]
+    if f.get("key"):
+        constraints["unique"] = True
+    if not f.get("nullable"):
+        constraints["required"] = True
+    if constraints:
+        fd["constraints"] = constraints
+    return fd
+
+
+def _table_schema(spec: dict[str, Any], fmt: str) -> dict[str, Any]:
+    """The Table Schema of one table in one file format.
+
+    A missing value is an empty CSV cell; read from Parquet (by pandas, as Frictionless reads
+    it) a missing date, whole number or text shows as ``NaT``, ``<NA>`` or ``nan``. Foreign keys
+    point at the referenced table in the same format.
+    """
+    tschema: dict[str, Any] = {
+        "fields": [_field_descriptor(f) for f in spec["fields"]],
+        "missingValues": list(_MISSING_VALUES[fmt]),
+    }
+    keys = [f["name"] for f in spec["fields"] if f.get("key")]
+    if keys:
+        tschema["primaryKey"] = keys
+    fks = [
+        {
+            "fields": f["name"],
+            "reference": {
+                "resource": _resource_name(f["references"].split(".")[0], fmt),
+                "fields": f["references"].split(".")[1],
+            },
+        }
+        for f in spec["fields"]
+        if f.get("references")
+    ]
+    if fks:
+        tschema["foreignKeys"] = fks
+    return tschema
+
+
 def datapackage(dataset, formats) -> dict[str, Any]:
-    """A Frictionless Data Package descriptor for the written files."""
+    """A Frictionless Data Package descriptor for the written files (every resource typed)."""
     schema, sources = load_schema(), load_sources()
     resources = []
     for table in dataset.tables:
         spec = schema[table]
-        fields_out = []
-        for f in spec["fields"]:
-            fd = {
-                "name": f["name"],
-                "type": _FRICTIONLESS_TYPES[f["type"]],
-                "description": f["description"],
-            }
-            constraints = {}
-            if "min" in f:
-                constraints["minimum"] = f["min"]
-            if "max" in f:
-                constraints["maximum"] = f["max"]
-            if f.get("key"):
-                constraints["unique"] = True
-            if not f.get("nullable"):
-                constraints["required"] = True
-            if constraints:
-                fd["constraints"] = constraints
-            fields_out.append(fd)
-        tschema: dict[str, Any] = {"fields": fields_out, "missingValues": [""]}
-        keys = [f["name"] for f in spec["fields"] if f.get("key")]
-        if keys:
-            tschema["primaryKey"] = keys
-        fks = [
-            {
-                "fields": f["name"],
-                "reference": {
-                    "resource": f["references"].split(".")[0],
-                    "fields": f["references"].split(".")[1],
-                },
-            }
-            for f in spec["fields"]
-            if f.get("references")
-        ]
-        if fks:
-            tschema["foreignKeys"] = fks
         for fmt in formats:
             resources.append(
                 {
-                    "name": table if fmt == "csv" else f"{table}-parquet",
+                    "name": _resource_name(table, fmt),
                     "path": f"{table}.{fmt}",
                     "title": spec["title"],
                     "format": fmt,
                     **(
-                        {"mediatype": "text/csv", "encoding": "utf-8", "schema": tschema}
+                        {"mediatype": "text/csv", "encoding": "utf-8"}
                         if fmt == "csv"
                         else {"mediatype": "application/vnd.apache.parquet"}
                     ),
+                    "schema": _table_schema(spec, fmt),
                 }
             )
     cited = sorted({s["source"] for s in schema.values() if s.get("source")})

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
 from pathlib import Path
 
-import pyarrow as pa
 import pyarrow.parquet as pq
 
-from mhtrain.errors import MhtrainError
 from mhtrain.synth import GENERATOR_VERSION, iter_area_tables, prepare
-from mhtrain.synth.dataset import TABLE_ORDER, json_text, sha256
+from mhtrain.synth.dataset import (
+    PARQUET_OPTIONS,
+    TABLE_ORDER,
+    check_formats,
+    checksums,
+    dataset_folder,
+    manifest_record,
+    parquet_table,
+    write_csv,
+    write_json,
+)
 from mhtrain.synth.schema import coerce_types
 from mhtrain.synth.truth import expected_detention_ratios
 
@@ -21,91 +26,68 @@ def stream_to_dir(
     out: str | Path,
     *,
     scenario: str = "default",
-    population: int,
+    population: int | None = None,
     seed: int,
     formats: tuple[str, ...] = ("parquet",),
     progress: bool = False,
 ) -> dict:
     """Generate area by area and append each table to its files; return the manifest.
 
-    The truth record of a streamed run holds what was planted and expected, not measurements of
-    the sample (which would need every table in memory at once).
+    The files are written as :meth:`Dataset.to_dir <mhtrain.synth.dataset.Dataset.to_dir>`
+    writes them (the same Parquet options, date format and manifest), into a staging folder
+    that replaces ``out`` only when every file is complete. The truth record of a streamed run
+    holds what was planted and expected, not measurements of the sample (which would need every
+    table in memory at once). ``population`` defaults to the scenario's ``population.residents``.
     """
+    formats = check_formats(formats)
     sc, joint = prepare(scenario)
+    population = int(sc.p("population.residents")) if population is None else population
     out = Path(out)
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
-    except OSError as exc:
-        raise MhtrainError(
-            f"cannot write to {out.parent} ({exc.strerror}); choose another folder"
-        ) from None
     writers: dict[str, pq.ParquetWriter] = {}
     rows = dict.fromkeys(TABLE_ORDER, 0)
-    try:
-        areas = coerce_types(
-            "areas", sc.areas[["area_code", "area_name", "provider_code", "provider_name"]]
-        )
-        batches = iter_area_tables(sc, population=population, seed=seed)
-        if progress:
-            from tqdm import tqdm
+    with dataset_folder(out) as tmp:
+        try:
+            areas = coerce_types(
+                "areas", sc.areas[["area_code", "area_name", "provider_code", "provider_name"]]
+            )
+            batches = iter_area_tables(sc, population=population, seed=seed)
+            if progress:
+                from tqdm import tqdm
 
-            batches = tqdm(batches, total=len(sc.areas), desc="areas", unit="area")
-        first = True
-        for _, tables, _ in batches:
-            tables = {"areas": areas if first else areas.iloc[0:0], **tables}
-            first = False
-            for name in TABLE_ORDER:
-                df = coerce_types(name, tables[name])
-                rows[name] += len(df)
-                if "parquet" in formats:
-                    table = pa.Table.from_pandas(df, preserve_index=False)
-                    table = table.replace_schema_metadata(None)
-                    if name not in writers:
-                        writers[name] = pq.ParquetWriter(
-                            tmp / f"{name}.parquet", table.schema, compression="zstd"
-                        )
-                    writers[name].write_table(table)
-                if "csv" in formats:
-                    csv = df.copy()
-                    for col in csv.columns:
-                        if str(csv[col].dtype).startswith("datetime"):
-                            csv[col] = csv[col].dt.strftime("%Y-%m-%d")
-                    path = tmp / f"{name}.csv"
-                    csv.to_csv(
-                        path, mode="a", header=not path.exists(), index=False, lineterminator="\n"
-                    )
-        for w in writers.values():
-            w.close()
-        writers.clear()
+                batches = tqdm(batches, total=len(sc.areas), desc="areas", unit="area")
+            first = True
+            for _, tables, _ in batches:
+                tables = {"areas": areas if first else areas.iloc[0:0], **tables}
+                first = False
+                for name in TABLE_ORDER:
+                    df = coerce_types(name, tables[name])
+                    rows[name] += len(df)
+                    if "parquet" in formats:
+                        table = parquet_table(df)
+                        if name not in writers:
+                            writers[name] = pq.ParquetWriter(
+                                tmp / f"{name}.parquet", table.schema, **PARQUET_OPTIONS
+                            )
+                        writers[name].write_table(table)
+                    if "csv" in formats:
+                        write_csv(df, tmp / f"{name}.csv", append=True)
+        finally:
+            for w in writers.values():
+                w.close()
         truth = {
             "planted": sc.calibrated,
             "expected": {"detention_rate_ratio_black_white": expected_detention_ratios(sc, joint)},
         }
-        (tmp / "truth.json").write_text(json_text(truth), encoding="utf-8")
-        files = {p.name: sha256(p) for p in sorted(tmp.iterdir())}
-        manifest = {
-            "name": "mhtrain synthetic mental health records",
-            "synthetic": True,
-            "scenario": sc.name,
-            "seed": seed,
-            "residents": population,
-            "generator_version": GENERATOR_VERSION,
-            "messy": False,
-            "rows": rows,
-            "files": files,
-            "streamed": True,
-        }
-        (tmp / "manifest.json").write_text(json_text(manifest), encoding="utf-8")
-        out.mkdir(parents=True, exist_ok=True)
-        for item in tmp.iterdir():
-            os.replace(item, out / item.name)
-        return manifest
-    except OSError as exc:
-        raise MhtrainError(
-            f"cannot write to {out} ({exc.strerror}); choose another folder"
-        ) from None
-    finally:
-        for w in writers.values():
-            w.close()
-        shutil.rmtree(tmp, ignore_errors=True)
+        write_json(tmp / "truth.json", truth)
+        manifest = manifest_record(
+            scenario=sc.name,
+            seed=seed,
+            residents=population,
+            version=GENERATOR_VERSION,
+            messy=False,
+            rows=rows,
+            files=checksums(tmp),
+            streamed=True,
+        )
+        write_json(tmp / "manifest.json", manifest)
+    return manifest

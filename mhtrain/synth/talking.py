@@ -6,16 +6,11 @@ import numpy as np
 import pandas as pd
 from scipy.special import expit
 
-from mhtrain.synth import model
+from mhtrain.specload import code_for
+from mhtrain.synth import model, streams
+from mhtrain.synth.draws import constant_column, labels
 from mhtrain.synth.ids import make_ids
-from mhtrain.synth.records import (
-    _SEX_CODES,
-    AreaContext,
-    _ages,
-    _band_labels,
-    constant_column,
-    labels,
-)
+from mhtrain.synth.records import _SEX_CODES, AreaContext, _ages, _band_labels
 from mhtrain.synth.scenario import BROAD_GROUPS
 
 _DAY = np.timedelta64(1, "D")
@@ -25,29 +20,39 @@ _DAY = np.timedelta64(1, "D")
 PHQ9_CASENESS, GAD7_CASENESS = 10, 8
 PHQ9_RELIABLE_CHANGE, GAD7_RELIABLE_CHANGE = 6, 4
 PHQ9_MAX, GAD7_MAX = 27, 21
+# The published measure counts a referral as finished treatment with at least two sessions.
+FINISHED_MIN_SESSIONS = 2
 
 
 def outcome_flags(df: pd.DataFrame) -> pd.DataFrame:
-    """Caseness, finished treatment, recovery and reliable improvement by the published rules.
+    """Caseness, finished treatment and the outcome flags by the published rules.
 
     Parameters
     ----------
     df
-        Rows with ``sessions``, ``phq9_first``, ``phq9_last``, ``gad7_first``, ``gad7_last``.
-        A missing score counts against a flag: no recovery or improvement without both scores.
+        Rows with ``sessions``, ``phq9_first``, ``phq9_last``, ``gad7_first``, ``gad7_last`` and,
+        when known, ``referral_ended`` (a referral still open has not finished treatment). A
+        missing score counts against a flag: no recovery or change without both scores.
 
     Returns
     -------
     pandas.DataFrame
         Boolean columns ``caseness_first``, ``finished_treatment``, ``recovered``,
-        ``reliable_improvement``, aligned with ``df``.
+        ``reliable_improvement``, ``reliable_recovery`` and ``reliable_deterioration``,
+        aligned with ``df``.
     """
 
     def column(name: str) -> np.ndarray:
         return pd.to_numeric(df[name], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
 
+    ended = (
+        df["referral_ended"].notna().to_numpy()
+        if "referral_ended" in df
+        else np.ones(len(df), bool)
+    )
     flags = _flags(
         column("sessions"),
+        ended,
         column("phq9_first"),
         column("phq9_last"),
         column("gad7_first"),
@@ -56,28 +61,38 @@ def outcome_flags(df: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(flags, index=df.index)
 
 
-def _flags(sessions, phq1, phq2, gad1, gad2) -> dict[str, np.ndarray]:
-    """The published definitions on arrays of scores (NaN where a score is missing)."""
+def _flags(sessions, ended, phq1, phq2, gad1, gad2) -> dict[str, np.ndarray]:
+    """The published definitions on arrays of scores (NaN where a score is missing).
+
+    Finished a course of treatment: the referral ended, after two or more treatment sessions.
+    Recovery: finished, at caseness at the start and not at the end. Reliable improvement: a
+    reliable fall on either questionnaire and no reliable rise on the other; reliable
+    deterioration the reverse; reliable recovery: recovered with reliable improvement.
+    """
     with np.errstate(invalid="ignore"):
-        finished = np.nan_to_num(sessions, nan=0.0) >= 2
+        finished = (np.nan_to_num(sessions, nan=0.0) >= FINISHED_MIN_SESSIONS) & ended
         case_first = (phq1 >= PHQ9_CASENESS) | (gad1 >= GAD7_CASENESS)
         known_last = ~np.isnan(phq2) & ~np.isnan(gad2)
         case_last = (phq2 >= PHQ9_CASENESS) | (gad2 >= GAD7_CASENESS)
         phq_change, gad_change = phq1 - phq2, gad1 - gad2
         improved = (phq_change >= PHQ9_RELIABLE_CHANGE) | (gad_change >= GAD7_RELIABLE_CHANGE)
         worse = (phq_change <= -PHQ9_RELIABLE_CHANGE) | (gad_change <= -GAD7_RELIABLE_CHANGE)
+    recovered = finished & case_first & known_last & ~case_last
+    reliable_improvement = finished & known_last & improved & ~worse
     return {
         "caseness_first": case_first,
         "finished_treatment": finished,
-        "recovered": finished & case_first & known_last & ~case_last,
-        "reliable_improvement": finished & known_last & improved & ~worse,
+        "recovered": recovered,
+        "reliable_improvement": reliable_improvement,
+        "reliable_recovery": recovered & reliable_improvement,
+        "reliable_deterioration": finished & known_last & worse & ~improved,
     }
 
 
 def generate_talking_therapies(ctx: AreaContext) -> pd.DataFrame:
     """Talking Therapies referrals for one area (one row per referral)."""
     sc = ctx.sc
-    rng = np.random.default_rng([int(ctx.seed), 2000 + ctx.area])
+    rng = streams.rng("talking_therapies", ctx.seed, ctx.area)
     start = np.datetime64(sc.period[0].date(), "D")
     ndays = sc.period_days
     counts = rng.poisson(model.cached(sc, model.tt_rate) * ctx.cells)
@@ -89,18 +104,19 @@ def generate_talking_therapies(ctx: AreaContext) -> pd.DataFrame:
     ref_day = rng.integers(0, ndays, n)
 
     entered = rng.random(n) < float(sc.p("talking_therapies.entered_treatment_probability"))
-    finished = entered & (rng.random(n) < float(sc.p("talking_therapies.finished_given_entered")))
+    full_course = model.cached(sc, model.tt_finish_probability)[d, e, 0, 0]
+    finished = entered & (rng.random(n) < full_course)
     wait = float(sc.p("talking_therapies.wait_median_days")) * np.exp(
         float(sc.p("talking_therapies.wait_spread")) * rng.standard_normal(n)
     )
     first_day = ref_day + np.floor(wait).astype(int)
     gap_lo, gap_hi = (int(v) for v in sc.p("talking_therapies.session_gap_days"))
-    # sessions: 2 or more if finished (mean set by a published figure), else 1 or none
-    target_mean = model.target_value(sc, "talking_therapies_mean_sessions")
-    extra = rng.poisson(max(target_mean - 2, 0), n)
-    sessions = np.where(finished, 2 + extra, np.where(entered, 1, 0))
+    # sessions: two or more for a full course, else one or none
+    extra = rng.poisson(float(sc.p("talking_therapies.extra_sessions_mean")), n)
+    sessions = np.where(finished, FINISHED_MIN_SESSIONS + extra, np.where(entered, 1, 0))
     second_day = first_day + rng.integers(gap_lo, gap_hi + 1, n)
-    end_day = first_day + (np.maximum(sessions - 1, 0) * (gap_lo + gap_hi) / 2).astype(int)
+    mean_gap = np.mean([gap_lo, gap_hi])
+    end_day = first_day + (np.maximum(sessions - 1, 0) * mean_gap).astype(int)
 
     # scores: people at caseness score above a threshold; others below both
     caseness = rng.random(n) < float(sc.p("talking_therapies.caseness_probability"))
@@ -144,6 +160,19 @@ def generate_talking_therapies(ctx: AreaContext) -> pd.DataFrame:
     waiting = ~within & entered
     sessions = np.where(waiting, 0, sessions)
     sessions = np.where(finished & (second_day < ndays), sessions, np.minimum(sessions, 1))
+    # sessions after the period end are not in this year's records: the referral is still open
+    so_far = 1 + np.floor(np.maximum(ndays - 1 - first_day, 0) / mean_gap).astype(int)
+    still_open = entered & within & (end_day >= ndays)
+    sessions = np.where(still_open, np.minimum(sessions, so_far), sessions)
+    end_day = np.where(
+        still_open, first_day + (np.maximum(sessions - 1, 0) * mean_gap).astype(int), end_day
+    )
+    # with one session the first score is also the last
+    phq2 = np.where(sessions == 1, phq1, phq2)
+    gad2 = np.where(sessions == 1, gad1, gad2)
+    # a referral ends after its last session, or (no treatment) when it would have started
+    ended = ~still_open & ~waiting & (np.where(entered, end_day, first_day) < ndays)
+    ended_day = np.where(entered, end_day, first_day)
     for scores in (phq1, phq2, gad1, gad2):
         scores[waiting] = np.nan
     df = pd.DataFrame(
@@ -159,20 +188,19 @@ def generate_talking_therapies(ctx: AreaContext) -> pd.DataFrame:
             "first_treatment_date": day_or_nat(first_day, entered),
             "second_treatment_date": day_or_nat(second_day, finished),
             "end_date": day_or_nat(end_day, entered),
+            "referral_ended": day_or_nat(ended_day, ended),
             "sessions": sessions.astype(np.int32),
             "phq9_first": pd.array(phq1, dtype="Int32"),
             "phq9_last": pd.array(phq2, dtype="Int32"),
             "gad7_first": pd.array(gad1, dtype="Int32"),
             "gad7_last": pd.array(gad2, dtype="Int32"),
-            **_flags(sessions.astype(float), phq1, phq2, gad1, gad2),
+            **_flags(sessions.astype(float), ended, phq1, phq2, gad1, gad2),
         }
     )
     return df
 
 
 def _record_tt_ethnicity(sc, rng, eth: np.ndarray) -> np.ndarray:
-    from mhtrain.specload import code_for
-
     missing = rng.random(len(eth)) < float(sc.p("recording.talking_therapies_missing"))
     index = np.where(missing, len(sc.ethnic_codes), eth)
     return labels([*sc.ethnic_codes, code_for("ethnic_category", "not_known")], index)

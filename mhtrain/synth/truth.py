@@ -11,14 +11,17 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from mhtrain.specload import standard_population
+from mhtrain.specload import code_for, standard_population
 from mhtrain.synth import model, realism
 from mhtrain.synth.scenario import BROAD_GROUPS
+
+# Figures in the truth record are rounded to six decimals (stable across platforms).
+_DECIMALS = 6
 
 
 def _r(x: float) -> float | None:
     x = float(x)
-    return None if np.isnan(x) else round(x, 6)
+    return None if np.isnan(x) else round(x, _DECIMALS)
 
 
 def expected_detention_ratios(sc, joint: np.ndarray) -> dict[str, float]:
@@ -32,8 +35,8 @@ def expected_detention_ratios(sc, joint: np.ndarray) -> dict[str, float]:
     rates = {}
     for group in ("Black", "White"):
         mask = np.asarray(BROAD_GROUPS)[sc.broad_index] == group
-        p = pop[:, mask].sum(axis=(0, 1, 3))
-        d = det[:, mask].sum(axis=(0, 1, 3))
+        p = pop[:, mask].sum(axis=(0, 1, -1))
+        d = det[:, mask].sum(axis=(0, 1, -1))
         rates[group] = (d.sum() / p.sum(), float((w * d / p).sum()))
     out["crude"] = _r(rates["Black"][0] / rates["White"][0])
     out["age_standardised"] = _r(rates["Black"][1] / rates["White"][1])
@@ -74,7 +77,10 @@ def build_truth(dataset, sc) -> dict[str, Any]:
     eligible = tt[tt.finished_treatment & tt.caseness_first]
     people = dataset.tables["people"]
     areas = dataset.tables["areas"].set_index("area_code").provider_code
-    missing = people.ethnic_category.isin(["Z", "99"])
+    missing = people.ethnic_category.isin(
+        [code_for("ethnic_category", "not_stated"), code_for("ethnic_category", "not_known")]
+    )
+    older_from = int(sc.p("talking_therapies.older_ages")[0])
     truth: dict[str, Any] = {
         "about": (
             "What the generator planted (planted), what the model implies for a whole "
@@ -85,7 +91,12 @@ def build_truth(dataset, sc) -> dict[str, Any]:
             "detention_ethnic_factor": sc.p("detention.ethnic_factor"),
             "detention_deprivation_ratio": sc.p("detention.deprivation_ratio"),
             "tt_recovery_ethnic_log_odds": sc.p("talking_therapies.recovery_ethnic_log_odds"),
-            "tt_recovery_older_log_odds": sc.p("talking_therapies.recovery_older_log_odds"),
+            "tt_recovery_age_log_odds": sc.p("talking_therapies.recovery_age_log_odds"),
+            "tt_recovery_deprivation_log_odds": sc.p(
+                "talking_therapies.recovery_deprivation_log_odds"
+            ),
+            "tt_finishing_by_imd_decile": sc.p("talking_therapies.finishing_by_imd_decile"),
+            "tt_finishing_by_broad_group": sc.p("talking_therapies.finishing_by_broad_group"),
             "wait_deprivation_ratio": sc.p("referrals.wait_deprivation_ratio"),
             "police_route_ethnic_factor": sc.p("referrals.police_route_ethnic_factor"),
         },
@@ -105,8 +116,8 @@ def build_truth(dataset, sc) -> dict[str, Any]:
                 .recovered.mean()
                 .items()
             },
-            "recovery_65_plus": _r(eligible.recovered[eligible.age >= 65].mean()),
-            "recovery_under_65": _r(eligible.recovered[eligible.age < 65].mean()),
+            "recovery_65_plus": _r(eligible.recovered[eligible.age >= older_from].mean()),
+            "recovery_under_65": _r(eligible.recovered[eligible.age < older_from].mean()),
         },
         "recording": {
             "ethnicity_missing_share": _r(missing.mean()),

@@ -134,3 +134,45 @@ def test_published_table_can_be_converted_and_joined_like_any_table():
     published = disclosure_control(table)
     assert published.astype(str).shape == table.shape
     assert len(pd.concat([published, published])) == 4
+
+
+def test_named_rule_sets_are_credited_to_who_uses_them():
+    from mhtrain.stats.disclosure import RULE_SETS
+
+    assert "OpenSAFELY" in RULE_SETS["hes_opensafely"].credit
+    assert "Hospital Episode Statistics" in RULE_SETS["hes_opensafely"].credit
+    assert "Mental Health Services Monthly Statistics" in RULE_SETS["mhsds"].credit
+    published = disclosure_control(pd.DataFrame([[3, 50], [60, 70]]), margins=True)
+    assert published.attrs["rules"] == "hes_opensafely"
+    assert "OpenSAFELY" in published.attrs["disclosure_note"]
+
+
+def test_mhsds_rules_hide_under_five_leave_totals_unrounded_and_add_no_secondary():
+    table = pd.DataFrame([[4, 52, 13], [5, 0, 9], [101, 57, 2]], columns=["x", "y", "z"])
+    published = disclosure_control(table, rules="mhsds", margins=True)
+    hidden = published.to_numpy() == "*"
+    # 4 and 2 are under 5: hidden; 5 is shown (rounded to 5); no partner cells hidden
+    assert hidden.sum() == 2 and hidden[0, 0] and hidden[2, 2]
+    assert published.attrs["secondary_suppressed"] == 0
+    assert published.loc[1, "x"] == 5 and published.loc[0, "y"] == 50
+    # totals (England level) keep their exact values
+    assert published.loc["Total", "Total"] == table.to_numpy().sum()
+    assert published.loc[0, "Total"] == 69
+    assert "not rounded" in published.attrs["disclosure_note"]
+
+
+def test_secondary_suppression_alone_does_not_round_and_can_be_undone_by_differencing():
+    """Without rounding, a hidden pair in a row can be recovered from the column totals."""
+    table = pd.DataFrame([[3, 40, 12], [20, 0, 9], [100, 55, 2]], columns=["x", "y", "z"])
+    published = disclosure_control(table, rules="secondary_only", margins=True)
+    assert published.loc[0, "y"] == 40  # shown exactly
+    hidden = published.to_numpy() == "*"
+    assert hidden.sum() == 4
+    # column x: total minus the shown cells gives the sum of the hidden ones exactly
+    shown = sum(v for v in published["x"].iloc[:-1] if v != "*")
+    assert published.loc["Total", "x"] - shown == 3 + 100
+
+
+def test_unknown_rules_are_an_error_naming_the_choices():
+    with pytest.raises(MhtrainError, match="hes_opensafely, mhsds, secondary_only"):
+        disclosure_control(pd.DataFrame([[1]]), rules="nhs")

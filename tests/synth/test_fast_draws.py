@@ -7,8 +7,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
+from mhtrain.synth.draws import choice_columns, choice_fixed, choice_rows, sort_within
 from mhtrain.synth.ids import _mix, make_ids
-from mhtrain.synth.records import _choice_columns, _choice_fixed, _choice_rows, _sort_within
 
 
 def _reference_choice(rng: np.random.Generator, probs: np.ndarray) -> np.ndarray:
@@ -29,7 +29,7 @@ _weights = st.floats(0.001, 50, allow_nan=False)
 )
 def test_row_draws_match_the_plain_form(rows, k, seed):
     probs = np.random.default_rng(seed).gamma(0.5, size=(rows, k)) + 1e-6
-    got = _choice_rows(np.random.default_rng(seed + 1), probs)
+    got = choice_rows(np.random.default_rng(seed + 1), probs)
     expected = _reference_choice(np.random.default_rng(seed + 1), probs)
     assert np.array_equal(got, expected)
 
@@ -39,7 +39,7 @@ def test_row_draws_match_the_plain_form(rows, k, seed):
 def test_column_draws_match_the_same_matrix_drawn_by_rows(rows, k, seed):
     probs = np.random.default_rng(seed).gamma(0.5, size=(rows, k)) + 1e-6
     columns = [probs[:, j].copy() for j in range(k)]
-    got = _choice_columns(np.random.default_rng(seed + 1), columns)
+    got = choice_columns(np.random.default_rng(seed + 1), columns)
     expected = _reference_choice(np.random.default_rng(seed + 1), probs)
     assert np.array_equal(got, expected)
 
@@ -51,13 +51,13 @@ def test_column_draws_match_the_same_matrix_drawn_by_rows(rows, k, seed):
     seed=st.integers(0, 2**32 - 1),
 )
 def test_fixed_draws_match_identical_rows(n, probs, seed):
-    got = _choice_fixed(np.random.default_rng(seed), n, probs)
+    got = choice_fixed(np.random.default_rng(seed), n, probs)
     expected = _reference_choice(np.random.default_rng(seed), np.tile(probs, (n, 1)))
     assert np.array_equal(got, expected)
 
 
 def test_fixed_draws_follow_the_probabilities():
-    drawn = _choice_fixed(np.random.default_rng(5), 200_000, [0.7, 0.2, 0.1])
+    drawn = choice_fixed(np.random.default_rng(5), 200_000, [0.7, 0.2, 0.1])
     shares = np.bincount(drawn, minlength=3) / len(drawn)
     assert np.allclose(shares, [0.7, 0.2, 0.1], atol=0.005)
 
@@ -70,7 +70,7 @@ def test_fixed_draws_follow_the_probabilities():
 def test_sorting_within_groups_matches_lexsort(group, seed):
     group = np.sort(group) if seed % 2 else group  # sorted groups, as the generator has, and not
     value = np.random.default_rng(seed).integers(-30, 30, len(group))  # with ties and negatives
-    assert np.array_equal(_sort_within(group, value), np.lexsort((value, group)))
+    assert np.array_equal(sort_within(group, value), np.lexsort((value, group)))
 
 
 def test_ids_are_the_hex_digits_of_the_mixed_sequence_numbers():

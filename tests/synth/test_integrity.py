@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from seeds import PROPERTY_SEEDS
 
 import mhtrain
-from mhtrain.specload import code_for, load_scenario
+from mhtrain.specload import code_for, load_codes, load_scenario
 from mhtrain.synth.ids import is_valid_nhs_number
 from mhtrain.synth.schema import validate_tables
 
@@ -104,13 +104,27 @@ def test_talking_therapies_dates_and_flags_follow_the_published_definitions(seed
     assert (started.referral_date <= started.first_treatment_date).all()
     second = tt.dropna(subset=["second_treatment_date"])
     assert (second.first_treatment_date < second.second_treatment_date).all()
-    assert (tt.finished_treatment == (tt.sessions >= 2)).all()
+    # finished a course: the referral ended in the period, after two or more sessions
+    assert (tt.finished_treatment == ((tt.sessions >= 2) & tt.referral_ended.notna())).all()
+    ended = tt.dropna(subset=["referral_ended"])
+    assert (ended.referral_date <= ended.referral_ended).all()
+    treated = ended.dropna(subset=["end_date"])
+    assert (treated.end_date <= treated.referral_ended).all()
+    assert tt.finished_treatment.sum() < (tt.sessions >= 2).sum()  # some still in treatment
+    one = tt[tt.sessions == 1]
+    assert (one.phq9_first == one.phq9_last).all() and (one.gad7_first == one.gad7_last).all()
     case = (tt.phq9_first >= 10) | (tt.gad7_first >= 8)
     assert (tt.caseness_first == case.fillna(False)).all()
     end_case = (tt.phq9_last >= 10) | (tt.gad7_last >= 8)
     recovered = tt.finished_treatment & case.fillna(False) & ~end_case.fillna(True)
     assert (tt.recovered == recovered).all()
     assert not tt.recovered[~tt.finished_treatment].any()
+    phq_change, gad_change = tt.phq9_first - tt.phq9_last, tt.gad7_first - tt.gad7_last
+    better = (phq_change >= 6) | (gad_change >= 4)
+    worse = (phq_change <= -6) | (gad_change <= -4)
+    deteriorated = tt.finished_treatment & (worse & ~better).fillna(False)
+    assert (tt.reliable_deterioration == deteriorated).all()
+    assert (tt.reliable_recovery == (tt.recovered & tt.reliable_improvement)).all()
 
 
 @property_settings
@@ -184,3 +198,73 @@ def test_messy_mode_logs_every_error_it_adds():
     assert out_of_order >= logged > 0
     with pytest.raises(pa.errors.SchemaErrors):
         validate_tables(messy.tables)
+
+
+# ---- Mental Health Act pathways ---------------------------------------------------------------
+def _sections(ds) -> pd.DataFrame:
+    keys = {c["code"]: c["key"] for c in load_codes()["mha_legal_status"]["codes"]}
+    det = ds.mha_detentions.assign(section=ds.mha_detentions.legal_status.map(keys))
+    return det.sort_values(["person_id", "start_date"]).reset_index(drop=True)
+
+
+@property_settings
+@given(seed=seeds)
+def test_a_cto_always_follows_a_section_3_or_37(seed):
+    """A community treatment order starts after a section 3 or 37 this year, or was already in
+    force on the first day of the period (its detention was in an earlier year)."""
+    ds = _dataset(seed)
+    start = ds.extra["scenario"].period[0]
+    det = _sections(ds)
+    qualifying = det[det.section.isin(["s3", "s37"])]
+    cto = ds.community_treatment_orders
+    in_year = cto[cto.start_date >= start]
+    assert (cto[cto.start_date < start].end_date.fillna(pd.Timestamp.max) >= start).all()
+    joined = in_year.merge(qualifying, on="person_id", suffixes=("", "_det"))
+    after = joined[joined.end_date_det.notna() & (joined.end_date_det < joined.start_date)]
+    assert set(after.cto_id) == set(in_year.cto_id)
+
+
+@property_settings
+@given(seed=seeds)
+def test_sections_in_one_spell_follow_the_legal_order(seed):
+    """In a hospital spell a section 2 never follows a section 3, a holding power (4 or 5(2))
+    comes first, and each section starts the day the one before it ends."""
+    det = _sections(_dataset(seed)).dropna(subset=["spell_id"])
+    det = det.sort_values(["spell_id", "start_date"])
+    prev = det.groupby("spell_id").shift(1)
+    follows = det[prev.section.notna()]
+    before = prev.loc[follows.index]
+    assert not ((before.section == "s3") & (follows.section == "s2")).any()
+    assert not follows.section.isin(["s4", "s5_2"]).any()
+    assert (follows.start_date == before.end_date).all()
+    pairs = set(zip(before.section, follows.section, strict=True))
+    assert pairs <= {("s2", "s3"), ("s4", "s2"), ("s4", "s3"), ("s5_2", "s2"), ("s5_2", "s3")}
+
+
+def test_some_section_2_detentions_convert_to_section_3_and_holding_powers_lead_on():
+    """Conversions and holding powers that lead to detention happen, in the planted shares."""
+    ds = mhtrain.generate(population=2_000_000, seed=17)
+    sc = ds.extra["scenario"]
+    det = _sections(ds).dropna(subset=["spell_id"]).sort_values(["spell_id", "start_date"])
+    nxt = det.groupby("spell_id").section.shift(-1)
+    s2 = det.section == "s2"
+    converted = (nxt[s2] == "s3").mean()
+    assert converted == pytest.approx(float(sc.p("detention.s2_to_s3_probability")), abs=0.06)
+    holding = det.section.isin(["s4", "s5_2"])
+    led_on = nxt[holding].isin(["s2", "s3"]).mean()
+    shares = sc.p("detention.holding_power_outcome_shares")
+    assert led_on == pytest.approx(float(shares["s2"]) + float(shares["s3"]), abs=0.1)
+    # some orders follow a detention this year, the others were in force on the first day
+    cto = ds.community_treatment_orders
+    new = (cto.start_date >= sc.period[0]).mean()
+    share = float(sc.p("community_treatment_orders.detained_in_year_share"))
+    assert 0.5 * share < new <= share + 0.05
+
+
+@property_settings
+@given(seed=seeds)
+def test_periods_of_detention_of_one_person_never_overlap(seed):
+    det = _sections(_dataset(seed))
+    prev_end = det.groupby("person_id").end_date.shift(1)
+    has_prev = prev_end.notna() | det.person_id.duplicated()
+    assert (det.start_date[has_prev] >= prev_end[has_prev]).all()

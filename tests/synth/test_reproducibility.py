@@ -11,7 +11,7 @@ from seeds import OTHER_SEED, SMALL_SEED
 
 import mhtrain
 import mhtrain.data
-from mhtrain.synth.dataset import sha256
+from mhtrain.files import sha256_file as sha256
 
 
 def _files(path):
