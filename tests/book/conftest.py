@@ -95,15 +95,16 @@ def axe_source() -> str:
 
 
 @pytest.fixture(scope="session")
-def browser(chromium: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
-    """One headless Chromium for the whole session."""
-    from book_browser import Browser
-
-    instance = Browser(chromium, tmp_path_factory.mktemp("chromium-profile"))
+def browser(chromium: str) -> Iterator[object]:
+    """One headless Chromium for the whole session, driven by Playwright."""
     try:
+        import playwright.sync_api  # noqa: F401  (Playwright is in the 'dev' extra)
+    except ImportError as exc:
+        _missing(f"the browser tests need Playwright for Python ({exc}); run 'make setup'")
+    from book_browser import launch
+
+    with launch(chromium) as instance:
         yield instance
-    finally:
-        instance.close()
 
 
 @pytest.fixture(scope="session")
