@@ -118,32 +118,76 @@ def test_cohort_lesson_page_has_no_answer_to_unfold(browser, sites, built_books)
         assert page.evaluate(_ANSWER_JS) is None, f"{lesson.stem} offers a worked answer"
 
 
-def _axe_problems(page, axe_source: str) -> list[str]:
+def _axe_problems(page, axe_source: str, *, where: str = "page") -> list[str]:
+    """Every axe-core violation on the page, whatever its impact (minor ones too).
+
+    ``where`` picks the nodes: ``"page"`` all of them; ``"site"`` all but a lesson's own
+    content (the theme, the site's scripts and the pages in book/); ``"lesson"`` only a lesson's
+    content (the text, tables and charts of the lesson source, inside the page's article).
+    """
     page.add_script_tag(content=axe_source)
     violations = page.evaluate(
-        """axe.run(document, {resultTypes: ['violations']}).then(r => r.violations
-             .filter(v => v.impact === 'serious' || v.impact === 'critical')
+        """where => axe.run(document, {resultTypes: ['violations']}).then(r => r.violations
              .map(v => ({id: v.id, impact: v.impact, help: v.help,
-                         nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))})))"""
+                         nodes: v.nodes.filter(n => {
+                           if (where === 'page') return true;
+                           const lesson = /\\/lessons\\//.test(location.pathname);
+                           const el = document.querySelector(n.target[0]);
+                           const inside = lesson && !!(el && el.closest('article'));
+                           return where === 'lesson' ? inside : !inside;
+                         }).map(n => n.target.join(' '))}))
+             .filter(v => v.nodes.length))""",
+        where,
     )
-    return [f"{v['impact']} {v['id']}: {v['help']} at {json.dumps(v['nodes'])}" for v in violations]
+    return [
+        f"{v['impact']} {v['id']}: {v['help']} at {json.dumps(v['nodes'][:3])}" for v in violations
+    ]
 
 
-def test_axe_finds_no_serious_or_critical_problem_on_any_page(
-    browser, sites, built_books, axe_source
-) -> None:
+def _axe_every_page(browser, sites, built_books, axe_source, where: str) -> list[str]:
     page = new_page(browser)
-    problems = []
-    checked = 0
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(f"script error: {exc}"))
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    problems, counts = [], {}
     for build, html in built_books.items():
         pages = html_pages(html) if build == "public" else lesson_pages(html)
         for path in pages:
+            errors.clear()
             goto(page, _url(sites, html, path, build))
-            checked += 1
-            where = f"{build}: {path.relative_to(html)}"
-            problems += [f"{where}: {p}" for p in _axe_problems(page, axe_source)]
-    assert checked >= len(html_pages(built_books["public"]))
+            name = f"{build}: {path.relative_to(html)}"
+            found = _axe_problems(page, axe_source, where=where)
+            counts[name] = len(found)
+            problems += [f"{name}: {p}" for p in found]
+            if where == "site":
+                problems += [f"{name}: console: {e}" for e in errors]
+    report = SCREENSHOTS.parent / f"axe-{where}.json"
+    report.parent.mkdir(parents=True, exist_ok=True)
+    report.write_text(json.dumps(counts, indent=1), encoding="utf-8")
+    assert len(counts) >= len(html_pages(built_books["public"]))
+    return problems
+
+
+def test_axe_and_the_console_find_no_problem_on_any_page(
+    browser, sites, built_books, axe_source
+) -> None:
+    """The theme, the text and the site's scripts: no axe violation of any impact, and no
+    error in the browser console, on every page of both books."""
+    problems = _axe_every_page(browser, sites, built_books, axe_source, "site")
     assert not problems, "accessibility problems:\n" + "\n".join(problems)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 12, lesson side: tables in the lessons have empty header cells (pandas' "
+    "index corner in every lesson; the first column of a Markdown table in lesson 2), which "
+    "axe reports as empty-table-header (minor)",
+)
+def test_axe_finds_no_problem_in_any_lesson(browser, sites, built_books, axe_source) -> None:
+    """A lesson's own content (its text, and the tables and charts its code draws): no axe
+    violation of any impact."""
+    problems = _axe_every_page(browser, sites, built_books, axe_source, "lesson")
+    assert not problems, "accessibility problems in the lessons:\n" + "\n".join(problems)
 
 
 def test_axe_would_catch_an_image_without_alt_text(browser, sites, axe_source) -> None:
@@ -156,3 +200,230 @@ def test_axe_would_catch_an_image_without_alt_text(browser, sites, axe_source) -
     )
     problems = _axe_problems(page, axe_source)
     assert any("image-alt" in p for p in problems)
+
+
+def test_axe_would_catch_a_minor_problem_too(browser, sites, axe_source) -> None:
+    """The page check counts every impact: a minor violation made on purpose is reported."""
+    page = new_page(browser)
+    goto(page, sites["public"] + "book/intro.html")
+    page.evaluate(
+        "document.querySelector('article p').insertAdjacentHTML('afterend',"
+        " '<table><tr><th></th><th>Rate</th></tr><tr><td>A</td><td>2</td></tr></table>'); true"
+    )
+    problems = _axe_problems(page, axe_source, where="site")
+    assert any(p.startswith("minor empty-table-header") for p in problems), problems
+
+
+# --- keyboard focus ---------------------------------------------------------------------------
+
+# For every control a keyboard reaches (tabIndex >= 0) that is shown: focus it and measure its
+# focus indicator, an outline or a box-shadow ring at least 2 px thick, against the colour
+# behind it (the ring sits outside the control, so that is its parent's background, with
+# transparent layers blended). WCAG 2.4.7 and 1.4.11 ask for 3:1.
+_FOCUS_JS = """() => {
+  const channel = c => (c /= 255) <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+  const luminance = ([r, g, b]) => 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b);
+  const contrast = (a, b) => {
+    const [hi, lo] = [luminance(a), luminance(b)].sort((x, y) => y - x);
+    return (hi + 0.05) / (lo + 0.05);
+  };
+  const parse = text => {
+    let m = text.match(/rgba?\\(([^)]*)\\)/);
+    if (m) {
+      const v = m[1].split(/[\\s,\\/]+/).filter(Boolean).map(Number);
+      return {rgb: v.slice(0, 3), alpha: v.length > 3 ? v[3] : 1};
+    }
+    m = text.match(/color\\(srgb ([^)]*)\\)/);
+    if (m) {
+      const v = m[1].split(/[\\s\\/]+/).filter(Boolean).map(Number);
+      return {rgb: v.slice(0, 3).map(x => x * 255), alpha: v.length > 3 ? v[3] : 1};
+    }
+    return null;
+  };
+  const blend = (top, under) => top.rgb.map((c, i) => c * top.alpha + under[i] * (1 - top.alpha));
+  const backgroundOf = el => {
+    const layers = [];
+    for (let node = el; node && node.nodeType === 1; node = node.parentElement) {
+      const colour = parse(getComputedStyle(node).backgroundColor);
+      if (colour && colour.alpha > 0) layers.push(colour);
+      if (colour && colour.alpha >= 1) break;
+    }
+    return layers.reverse().reduce((under, top) => blend(top, under), [255, 255, 255]);
+  };
+  const ring = el => {
+    const style = getComputedStyle(el);
+    const width = parseFloat(style.outlineWidth) || 0;
+    if (style.outlineStyle !== "none" && width >= 2) {
+      return {kind: "outline", colour: parse(style.outlineColor), width};
+    }
+    const shadow = style.boxShadow;
+    if (shadow && shadow !== "none") {
+      for (const part of shadow.split(/,(?![^(]*\\))/)) {
+        const colour = parse(part);
+        const sizes = part.replace(/(rgba?|color)\\([^)]*\\)/, "").match(/-?[\\d.]+px/g) || [];
+        const spread = parseFloat(sizes[3] || "0");
+        if (colour && spread >= 2) return {kind: "box-shadow", colour, width: spread};
+      }
+    }
+    return null;
+  };
+  const describe = el => {
+    const name = (el.getAttribute("aria-label") || el.textContent || el.getAttribute("title")
+      || "").replace(/\\s+/g, " ").trim().slice(0, 40);
+    const cls = typeof el.className === "string" && el.className
+      ? "." + el.className.trim().split(/\\s+/).join(".") : "";
+    return `${el.tagName.toLowerCase()}${cls} "${name}"`;
+  };
+  const shown = el => {
+    if (el.closest("[inert]")) return false;
+    if (el.checkVisibility && !el.checkVisibility({checkOpacity: true, visibilityProperty: true}))
+      return false;
+    const box = el.getBoundingClientRect();
+    return box.width > 0 && box.height > 0;
+  };
+  const controls = [...document.querySelectorAll("*")]
+    .filter(el => el.tabIndex >= 0 && !el.disabled && shown(el));
+  const problems = [];
+  let checked = 0;
+  for (const el of controls) {
+    el.focus({preventScroll: true});
+    if (document.activeElement !== el) continue;  // not focusable after all (e.g. a label)
+    checked += 1;
+    const found = ring(el);
+    if (!found || !found.colour) {
+      problems.push(`${describe(el)}: no focus indicator`);
+      continue;
+    }
+    const behind = backgroundOf(el.parentElement || el);
+    const shown_colour = blend(found.colour, behind);
+    const ratio = contrast(shown_colour, behind);
+    if (ratio < 3) {
+      problems.push(`${describe(el)}: ${found.kind} contrast ${ratio.toFixed(2)}:1`);
+    }
+  }
+  document.activeElement && document.activeElement.blur();
+  return {checked, problems};
+}"""
+
+
+def _focus_problems(page) -> tuple[int, list[str]]:
+    # A key press first, so that the browser shows focus as it does for keyboard users.
+    page.keyboard.press("Tab")
+    result = page.evaluate(_FOCUS_JS)
+    return result["checked"], result["problems"]
+
+
+@pytest.mark.parametrize("phone", [True, False], ids=["390px", "1280px"])
+def test_every_control_shows_a_focus_ring_of_3_to_1_on_every_page(
+    browser, sites, built_books, phone: bool
+) -> None:
+    html = built_books["public"]
+    page = new_page(browser, phone=phone)
+    problems, checked = [], 0
+    for path in html_pages(html):
+        goto(page, _url(sites, html, path))
+        count, found = _focus_problems(page)
+        checked += count
+        problems += [f"{path.relative_to(html)}: {p}" for p in found]
+    assert checked >= 10 * len(html_pages(html)), f"only {checked} controls were reached"
+    assert not problems, "weak or missing focus indicators:\n" + "\n".join(problems)
+
+
+def test_focus_ring_also_stands_out_in_the_dark_theme(browser, sites, built_books) -> None:
+    html = built_books["public"]
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme="dark")
+    page = context.new_page()
+    try:
+        for path in [html / "book" / "intro.html", *lesson_pages(html)[:1]]:
+            goto(page, _url(sites, html, path))
+            assert page.evaluate("document.documentElement.dataset.theme") == "dark"
+            checked, problems = _focus_problems(page)
+            assert checked > 10
+            assert not problems, f"{path.name}:\n" + "\n".join(problems)
+    finally:
+        context.close()
+
+
+def test_focus_check_would_catch_the_old_amber_ring_on_white(browser, sites) -> None:
+    """Is the focus check able to fail? The old #ffbf47 ring on white is about 1.6:1."""
+    page = new_page(browser)
+    goto(page, sites["public"] + "book/intro.html")
+    page.add_style_tag(
+        content="a:focus-visible { outline: 3px solid #ffbf47 !important; }"
+        " button:focus-visible, button.btn:focus-visible"
+        " { outline: none !important; box-shadow: none !important; }"
+    )
+    _, problems = _focus_problems(page)
+    assert any("outline contrast 1." in p for p in problems), problems[:5]
+    assert any("no focus indicator" in p for p in problems), problems[:5]
+
+
+def test_answer_buttons_are_named_for_their_exercise(browser, sites, built_books) -> None:
+    html = built_books["public"]
+    page = new_page(browser)
+    for lesson in lesson_pages(html):
+        goto(page, _url(sites, html, lesson))
+        names = page.evaluate(
+            "[...document.querySelectorAll('.admonition.dropdown .toggle-button')]"
+            ".map(b => b.getAttribute('aria-label'))"
+        )
+        if not names:
+            continue
+        headings = page.evaluate(
+            "[...document.querySelectorAll('article h2, article h3, article h4')]"
+            ".map(h => h.textContent.replace(/#$/, '').replace(/\\s+/g, ' ').trim())"
+        )
+        for name in names:
+            assert name.lower().startswith("show"), f"{lesson.stem}: {name!r}"
+            inside = name[name.find("(") + 1 : name.rfind(")")]
+            assert inside in headings, f"{lesson.stem}: {name!r} names no heading of the page"
+        assert len(set(names)) == len(names), f"{lesson.stem}: two answer buttons share a name"
+
+
+# --- charts on a phone and on a laptop ------------------------------------------------------
+
+MIN_TEXT_CSS_PX = 11
+"""Smallest chart text a reader should have to read, in CSS pixels (issue 12)."""
+MIN_CHART_FONT_PT = 10
+"""Smallest font size, in points, that the lessons' charts may use. A PNG holds no trace of its
+text, so this is the promise the plotting side makes (and must test) about every chart; with
+the image's density it gives the text's size in the image's own pixels."""
+
+_IMAGES_JS = """() => [...document.querySelectorAll('article .cell_output img')].map(i => ({
+  src: i.getAttribute('src'), shown: i.getBoundingClientRect().width,
+  natural: i.naturalWidth}))"""
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 12, lesson side: charts are 100-dpi PNGs up to 1136 px wide, so their text "
+    "shrinks to 4-6 CSS px on a phone; they need SVG or high-density images drawn for the page",
+)
+@pytest.mark.parametrize("phone", [True, False], ids=["390px", "1280px"])
+def test_every_chart_text_is_at_least_11_css_px(browser, sites, built_books, phone) -> None:
+    from book_html import image_density
+
+    html = built_books["public"]
+    page = new_page(browser, phone=phone)
+    problems, checked = [], 0
+    for lesson in lesson_pages(html):
+        goto(page, _url(sites, html, lesson))
+        for image in page.evaluate(_IMAGES_JS):
+            checked += 1
+            name = f"{lesson.stem}: {Path(image['src']).name[:12]}"
+            density = image_density((lesson.parent / image["src"]).resolve())
+            if not density or not image["natural"]:
+                problems.append(
+                    f"{name}: the image records no density, so its text size is unknown"
+                )
+                continue
+            scale = image["shown"] / image["natural"]
+            text_px = MIN_CHART_FONT_PT * density / 72 * scale
+            if text_px < MIN_TEXT_CSS_PX:
+                problems.append(
+                    f"{name}: {image['natural']} px wide at {density:.0f} px/in, shown "
+                    f"{image['shown']:.0f} px wide, so {MIN_CHART_FONT_PT} pt text is "
+                    f"{text_px:.1f} CSS px"
+                )
+    assert checked, "no lesson page shows a chart"
+    assert not problems, "chart text too small to read:\n" + "\n".join(problems)

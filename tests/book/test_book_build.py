@@ -35,7 +35,8 @@ kernelspec:
 def _small_book(root: Path, *, intro: str, lesson_code: str | None = None) -> Path:
     """Make a two-page book that uses the course's own _config.yml and theme files."""
     shutil.copy(REPO / "_config.yml", root / "_config.yml")
-    shutil.copytree(REPO / "book" / "_static", root / "book" / "_static")
+    for folder in ("_static", "_ext"):
+        shutil.copytree(REPO / "book" / folder, root / "book" / folder)
     toc = "format: jb-book\nroot: book/intro\n"
     (root / "book" / "intro.md").write_text(intro, encoding="utf-8")
     if lesson_code is not None:
