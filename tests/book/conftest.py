@@ -15,6 +15,7 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
 SCREENSHOTS = REPO / "_build" / "screenshots"
 AXE_JS = HERE / "node_modules" / "axe-core" / "axe.min.js"
+LIGHTHOUSE = HERE / "node_modules" / ".bin" / "lighthouse"
 
 
 def on_ci() -> bool:
@@ -74,24 +75,37 @@ def chromium() -> str:
     return result.stdout.strip().splitlines()[-1]
 
 
+def _node_tools() -> None:
+    """Install the npm tools of package.json (locked) into node_modules, once."""
+    if AXE_JS.is_file() and LIGHTHOUSE.is_file():
+        return
+    npm = shutil.which("npm")
+    if npm is None:
+        _missing("the accessibility tests need npm (Node.js) to install axe-core and Lighthouse")
+    result = subprocess.run(
+        [npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"],
+        cwd=HERE,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
+    )
+    if result.returncode != 0 or not (AXE_JS.is_file() and LIGHTHOUSE.is_file()):
+        _missing(f"'npm ci' in {HERE} could not install the test tools: {result.stderr[-400:]}")
+
+
 @pytest.fixture(scope="session")
 def axe_source() -> str:
     """The axe-core accessibility engine's JavaScript, installed with npm from package.json."""
-    if not AXE_JS.is_file():
-        npm = shutil.which("npm")
-        if npm is None:
-            _missing("the accessibility tests need npm (Node.js) to install axe-core")
-        result = subprocess.run(
-            [npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"],
-            cwd=HERE,
-            capture_output=True,
-            text=True,
-            check=False,
-            timeout=600,
-        )
-        if result.returncode != 0 or not AXE_JS.is_file():
-            _missing(f"'npm ci' in {HERE} could not install axe-core: {result.stderr[-400:]}")
+    _node_tools()
     return AXE_JS.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def lighthouse() -> Path:
+    """The Lighthouse command (npm, version pinned in package.json)."""
+    _node_tools()
+    return LIGHTHOUSE
 
 
 @pytest.fixture(scope="session")

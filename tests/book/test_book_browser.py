@@ -118,62 +118,81 @@ def test_cohort_lesson_page_has_no_answer_to_unfold(browser, sites, built_books)
         assert page.evaluate(_ANSWER_JS) is None, f"{lesson.stem} offers a worked answer"
 
 
-def _axe_problems(page, axe_source: str, *, where: str = "page") -> list[str]:
+def _axe_violations(page, axe_source: str) -> list[dict]:
     """Every axe-core violation on the page, whatever its impact (minor ones too).
 
-    ``where`` picks the nodes: ``"page"`` all of them; ``"site"`` all but a lesson's own
-    content (the theme, the site's scripts and the pages in book/); ``"lesson"`` only a lesson's
-    content (the text, tables and charts of the lesson source, inside the page's article).
+    Each node is marked ``lesson`` when it belongs to a lesson's own content (the text, tables
+    and charts of the lesson source, inside a lesson page's article); the rest is the site's
+    (the theme, the site's scripts and the pages in book/).
     """
     page.add_script_tag(content=axe_source)
-    violations = page.evaluate(
-        """where => axe.run(document, {resultTypes: ['violations']}).then(r => r.violations
+    return page.evaluate(
+        """() => axe.run(document, {resultTypes: ['violations']}).then(r => r.violations
              .map(v => ({id: v.id, impact: v.impact, help: v.help,
-                         nodes: v.nodes.filter(n => {
-                           if (where === 'page') return true;
-                           const lesson = /\\/lessons\\//.test(location.pathname);
+                         nodes: v.nodes.map(n => {
+                           const onLesson = /\\/lessons\\//.test(location.pathname);
                            const el = document.querySelector(n.target[0]);
-                           const inside = lesson && !!(el && el.closest('article'));
-                           return where === 'lesson' ? inside : !inside;
-                         }).map(n => n.target.join(' '))}))
-             .filter(v => v.nodes.length))""",
-        where,
+                           return {target: n.target.join(' '),
+                                   lesson: onLesson && !!(el && el.closest('article'))};
+                         })})))"""
     )
-    return [
-        f"{v['impact']} {v['id']}: {v['help']} at {json.dumps(v['nodes'][:3])}" for v in violations
-    ]
 
 
-def _axe_every_page(browser, sites, built_books, axe_source, where: str) -> list[str]:
+def _axe_problems(page, axe_source: str, *, where: str = "page") -> list[str]:
+    """Describe the violations on the page: ``where`` is ``"page"``, ``"site"`` or ``"lesson"``
+    (see :func:`_axe_violations`)."""
+    problems = []
+    for v in _axe_violations(page, axe_source):
+        nodes = [
+            n["target"] for n in v["nodes"] if where == "page" or n["lesson"] == (where == "lesson")
+        ]
+        if nodes:
+            problems.append(f"{v['impact']} {v['id']}: {v['help']} at {json.dumps(nodes[:3])}")
+    return problems
+
+
+@pytest.fixture(scope="module")
+def axe_every_page(browser, sites, built_books, axe_source) -> dict[str, list[str]]:
+    """Run axe once on every page of both books; sort what it finds into the site's problems
+    (with any browser console error) and the lessons' own."""
     page = new_page(browser)
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(f"script error: {exc}"))
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-    problems, counts = [], {}
+    found: dict[str, list[str]] = {"site": [], "lesson": []}
+    counts = {}
     for build, html in built_books.items():
         pages = html_pages(html) if build == "public" else lesson_pages(html)
         for path in pages:
             errors.clear()
             goto(page, _url(sites, html, path, build))
             name = f"{build}: {path.relative_to(html)}"
-            found = _axe_problems(page, axe_source, where=where)
-            counts[name] = len(found)
-            problems += [f"{name}: {p}" for p in found]
-            if where == "site":
-                problems += [f"{name}: console: {e}" for e in errors]
-    report = SCREENSHOTS.parent / f"axe-{where}.json"
+            violations = _axe_violations(page, axe_source)
+            counts[name] = {
+                kind: sum(1 for v in violations for n in v["nodes"] if n["lesson"] == lesson)
+                for kind, lesson in (("site", False), ("lesson", True))
+            }
+            for kind, lesson in (("site", False), ("lesson", True)):
+                for v in violations:
+                    nodes = [n["target"] for n in v["nodes"] if n["lesson"] == lesson]
+                    if nodes:
+                        found[kind].append(
+                            f"{name}: {v['impact']} {v['id']}: {v['help']} at "
+                            f"{json.dumps(nodes[:3])}"
+                        )
+            found["site"] += [f"{name}: console: {e}" for e in errors]
+    page.close()
+    report = SCREENSHOTS.parent / "axe-nodes.json"
     report.parent.mkdir(parents=True, exist_ok=True)
     report.write_text(json.dumps(counts, indent=1), encoding="utf-8")
     assert len(counts) >= len(html_pages(built_books["public"]))
-    return problems
+    return found
 
 
-def test_axe_and_the_console_find_no_problem_on_any_page(
-    browser, sites, built_books, axe_source
-) -> None:
+def test_axe_and_the_console_find_no_problem_on_any_page(axe_every_page) -> None:
     """The theme, the text and the site's scripts: no axe violation of any impact, and no
     error in the browser console, on every page of both books."""
-    problems = _axe_every_page(browser, sites, built_books, axe_source, "site")
+    problems = axe_every_page["site"]
     assert not problems, "accessibility problems:\n" + "\n".join(problems)
 
 
@@ -183,10 +202,10 @@ def test_axe_and_the_console_find_no_problem_on_any_page(
     "index corner in every lesson; the first column of a Markdown table in lesson 2), which "
     "axe reports as empty-table-header (minor)",
 )
-def test_axe_finds_no_problem_in_any_lesson(browser, sites, built_books, axe_source) -> None:
+def test_axe_finds_no_problem_in_any_lesson(axe_every_page) -> None:
     """A lesson's own content (its text, and the tables and charts its code draws): no axe
     violation of any impact."""
-    problems = _axe_every_page(browser, sites, built_books, axe_source, "lesson")
+    problems = axe_every_page["lesson"]
     assert not problems, "accessibility problems in the lessons:\n" + "\n".join(problems)
 
 
