@@ -209,28 +209,33 @@ def test_axe_finds_no_problem_in_any_lesson(axe_every_page) -> None:
     assert not problems, "accessibility problems in the lessons:\n" + "\n".join(problems)
 
 
-def test_axe_would_catch_an_image_without_alt_text(browser, sites, axe_source) -> None:
+@pytest.mark.parametrize(
+    ("breakage", "expected"),
+    [
+        # a serious problem: an image with no text alternative
+        (
+            "document.querySelector('article p').appendChild(Object.assign("
+            "document.createElement('img'), {src: '../_static/logo.svg'}))",
+            "critical image-alt",
+        ),
+        # a minor one: the page check counts every impact
+        (
+            "document.querySelector('article p').insertAdjacentHTML('afterend',"
+            " '<table><tr><th></th><th>Rate</th></tr><tr><td>A</td><td>2</td></tr></table>')",
+            "minor empty-table-header",
+        ),
+    ],
+    ids=["image-alt", "empty-table-header"],
+)
+def test_axe_would_catch_a_page_broken_on_purpose(
+    browser, sites, axe_source, breakage: str, expected: str
+) -> None:
     """Is the accessibility check able to fail? Break a page on purpose and look."""
     page = new_page(browser)
     goto(page, sites["public"] + "book/intro.html")
-    page.evaluate(
-        "document.querySelector('article p').appendChild(Object.assign("
-        "document.createElement('img'), {src: '../_static/logo.svg'})); true"
-    )
-    problems = _axe_problems(page, axe_source)
-    assert any("image-alt" in p for p in problems)
-
-
-def test_axe_would_catch_a_minor_problem_too(browser, sites, axe_source) -> None:
-    """The page check counts every impact: a minor violation made on purpose is reported."""
-    page = new_page(browser)
-    goto(page, sites["public"] + "book/intro.html")
-    page.evaluate(
-        "document.querySelector('article p').insertAdjacentHTML('afterend',"
-        " '<table><tr><th></th><th>Rate</th></tr><tr><td>A</td><td>2</td></tr></table>'); true"
-    )
+    page.evaluate(f"{breakage}; true")
     problems = _axe_problems(page, axe_source, where="site")
-    assert any(p.startswith("minor empty-table-header") for p in problems), problems
+    assert any(p.startswith(expected) for p in problems), problems
 
 
 # --- keyboard focus ---------------------------------------------------------------------------
