@@ -36,6 +36,8 @@ from sphinx.errors import ConfigError
 _EMAIL = re.compile(r"^[^@\s<>()]+@[^@\s<>()]+\.[A-Za-z]{2,}$")
 _FORM = re.compile(r"^https://[^\s/]+\.[^\s/]+(/\S*)?$")
 _REPOSITORY = re.compile(r"^https://[^\s/]+\.[^\s/]+/[^\s/]+/[^\s/]+/?$")
+_HOSTS = {"github.com", "gitlab.com", "bitbucket.org"}
+_GITHUB_ONLY = ("colab_url", "deepnote_url")
 _LAUNCH_KEYS = ("binderhub_url", "jupyterhub_url", "colab_url", "deepnote_url", "thebe")
 DESCRIPTION_LENGTH = 155
 """Longest page description, in characters (search engines cut longer ones)."""
@@ -102,9 +104,19 @@ def apply_repository_setting(app: Sphinx, config: Config) -> None:
             f"repository.url in _config.yml must be the https:// address of the course "
             f"repository (https://HOST/OWNER/NAME), not {url!r}; leave it empty while unset"
         )
+    host = url.split("/")[2].lower()
+    if host not in _HOSTS:
+        raise ConfigError(
+            f"repository.url in _config.yml is on {host}, but the book theme builds its "
+            f"buttons only for {', '.join(sorted(_HOSTS))}; leave it empty for any other host"
+        )
     for button in config.mhtrain_repository_buttons:
         options[button] = True
-    options["launch_buttons"] = {**launch, **config.mhtrain_launch_buttons}
+    services = dict(config.mhtrain_launch_buttons)
+    if host != "github.com":
+        # Colab and Deepnote open notebooks from GitHub only (the theme warns otherwise).
+        services = {k: v for k, v in services.items() if k not in _GITHUB_ONLY}
+    options["launch_buttons"] = {**launch, **services}
     app.tags.add("repository")
 
 

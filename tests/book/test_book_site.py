@@ -48,7 +48,10 @@ def _site(url: str = "", launch: dict | None = None) -> tuple[SimpleNamespace, S
             "launch_buttons": launch or {"notebook_interface": "jupyterlab"},
         },
         mhtrain_repository_buttons=["use_repository_button", "use_issues_button"],
-        mhtrain_launch_buttons={"binderhub_url": "https://binder.example", "colab_url": "x"},
+        mhtrain_launch_buttons={
+            "binderhub_url": "https://binder.example",
+            "colab_url": "https://colab.example",
+        },
     )
     return SimpleNamespace(tags=set()), config
 
@@ -85,17 +88,31 @@ def test_unset_repository_turns_every_button_and_launch_link_off() -> None:
 
 
 def test_set_repository_turns_the_buttons_and_launch_services_on() -> None:
-    app, config = _site("https://git.example/owner/course")
+    app, config = _site("https://github.com/owner/course")
     mhtrain_site.apply_repository_setting(app, config)
     options = config.html_theme_options
     assert options["use_repository_button"] is True and options["use_issues_button"] is True
     assert options["launch_buttons"]["binderhub_url"] == "https://binder.example"
+    assert options["launch_buttons"]["colab_url"] == "https://colab.example"
     assert options["launch_buttons"]["notebook_interface"] == "jupyterlab"
     assert "repository" in app.tags
 
 
+def test_colab_is_left_out_for_a_repository_that_is_not_on_github() -> None:
+    app, config = _site("https://gitlab.com/owner/course")
+    mhtrain_site.apply_repository_setting(app, config)
+    launch = config.html_theme_options["launch_buttons"]
+    assert launch["binderhub_url"] == "https://binder.example" and "colab_url" not in launch
+
+
 @pytest.mark.parametrize(
-    "url", ["http://git.example/owner/course", "https://git.example/course", "owner/course"]
+    "url",
+    [
+        "http://github.com/owner/course",
+        "https://github.com/course",
+        "owner/course",
+        "https://git.example.org/owner/course",
+    ],
 )
 def test_a_repository_address_that_is_not_one_is_refused(url: str) -> None:
     app, config = _site(url)
