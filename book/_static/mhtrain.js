@@ -5,17 +5,39 @@ document.addEventListener("DOMContentLoaded", () => {
     button.removeAttribute("aria-label");
   });
 
+  // The side menu holds the course logo and the search button above its navigation: name it
+  // as a region, so that everything on the page sits in a landmark a screen reader can list.
+  const menu = document.getElementById("pst-primary-sidebar");
+  if (menu && !menu.hasAttribute("role")) {
+    menu.setAttribute("role", "region");
+    menu.setAttribute("aria-label", "Course menu");
+  }
+
   // Folded code output (<summary>) shows "Show code cell output": let that be its name.
   document.querySelectorAll("summary[aria-label]").forEach((summary) => {
     summary.removeAttribute("aria-label");
   });
 
-  // Folded answers: name each toggle button after its title ("Show answer") rather than the
-  // generic "Toggle hidden content". The buttons are added by another script on page load.
+  // Folded answers: name each toggle button after its title and its exercise ("Show answer
+  // (Exercise 2: choose the denominator)") rather than the generic "Toggle hidden content",
+  // so that a screen reader's list of buttons tells them apart. The exercise is the nearest
+  // heading before the answer. The buttons are added by another script on page load.
+  const headings = [...document.querySelectorAll("article h2, article h3, article h4")];
+  const headingBefore = (element) => {
+    const before = headings.filter(
+      (h) => h.compareDocumentPosition(element) & Node.DOCUMENT_POSITION_FOLLOWING,
+    );
+    if (!before.length) return "";
+    const copy = before[before.length - 1].cloneNode(true);
+    copy.querySelectorAll(".headerlink").forEach((link) => link.remove());
+    return copy.textContent.replace(/\s+/g, " ").trim();
+  };
   setTimeout(() => {
     document.querySelectorAll(".admonition-title > .toggle-button").forEach((button) => {
-      const title = button.parentElement.textContent.trim();
-      if (title) button.setAttribute("aria-label", title);
+      const title = button.parentElement.textContent.replace(/\s+/g, " ").trim();
+      if (!title) return;
+      const exercise = headingBefore(button.closest(".admonition") || button);
+      button.setAttribute("aria-label", exercise ? `${title} (${exercise})` : title);
     });
   }, 0);
 

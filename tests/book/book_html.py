@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import struct
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -177,3 +178,34 @@ def marked_lines(text: str, kind: str) -> set[str]:
             continue
         (inside if current == kind else outside).add(line)
     return {line for line in inside - outside if len(line) >= 6}
+
+
+def image_density(path: Path) -> float | None:
+    """Pixels per inch of a chart image file: its PNG's recorded density, or 96 for SVG.
+
+    A browser draws an SVG at 96 CSS pixels to the inch, so its text is as large as its font
+    size in points times 96 / 72. A PNG's text is its font size times the density it was saved
+    at (matplotlib records it in the ``pHYs`` chunk) divided by 72, in the image's own pixels.
+
+    Returns
+    -------
+    float or None
+        ``None`` for a PNG that records no density in inches, or any other kind of file.
+    """
+    path = Path(path)
+    if path.suffix.lower() == ".svg":
+        return 96.0
+    data = path.read_bytes()
+    if data[:8] != b"\x89PNG\r\n\x1a\n":
+        return None
+    pos = 8
+    while pos + 8 <= len(data):
+        (length,) = struct.unpack(">I", data[pos : pos + 4])
+        kind = data[pos + 4 : pos + 8]
+        if kind == b"pHYs":
+            per_metre, _, unit = struct.unpack(">IIB", data[pos + 8 : pos + 17])
+            return per_metre * 0.0254 if unit == 1 else None
+        if kind == b"IDAT":
+            return None  # pHYs must come before the image data
+        pos += 12 + length
+    return None

@@ -15,6 +15,7 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
 SCREENSHOTS = REPO / "_build" / "screenshots"
 AXE_JS = HERE / "node_modules" / "axe-core" / "axe.min.js"
+LIGHTHOUSE = HERE / "node_modules" / ".bin" / "lighthouse"
 
 
 def on_ci() -> bool:
@@ -74,36 +75,50 @@ def chromium() -> str:
     return result.stdout.strip().splitlines()[-1]
 
 
+def _node_tools() -> None:
+    """Install the npm tools of package.json (locked) into node_modules, once."""
+    if AXE_JS.is_file() and LIGHTHOUSE.is_file():
+        return
+    npm = shutil.which("npm")
+    if npm is None:
+        _missing("the accessibility tests need npm (Node.js) to install axe-core and Lighthouse")
+    result = subprocess.run(
+        [npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"],
+        cwd=HERE,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
+    )
+    if result.returncode != 0 or not (AXE_JS.is_file() and LIGHTHOUSE.is_file()):
+        _missing(f"'npm ci' in {HERE} could not install the test tools: {result.stderr[-400:]}")
+
+
 @pytest.fixture(scope="session")
 def axe_source() -> str:
     """The axe-core accessibility engine's JavaScript, installed with npm from package.json."""
-    if not AXE_JS.is_file():
-        npm = shutil.which("npm")
-        if npm is None:
-            _missing("the accessibility tests need npm (Node.js) to install axe-core")
-        result = subprocess.run(
-            [npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"],
-            cwd=HERE,
-            capture_output=True,
-            text=True,
-            check=False,
-            timeout=600,
-        )
-        if result.returncode != 0 or not AXE_JS.is_file():
-            _missing(f"'npm ci' in {HERE} could not install axe-core: {result.stderr[-400:]}")
+    _node_tools()
     return AXE_JS.read_text(encoding="utf-8")
 
 
 @pytest.fixture(scope="session")
-def browser(chromium: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
-    """One headless Chromium for the whole session."""
-    from book_browser import Browser
+def lighthouse() -> Path:
+    """The Lighthouse command (npm, version pinned in package.json)."""
+    _node_tools()
+    return LIGHTHOUSE
 
-    instance = Browser(chromium, tmp_path_factory.mktemp("chromium-profile"))
+
+@pytest.fixture(scope="session")
+def browser(chromium: str) -> Iterator[object]:
+    """One headless Chromium for the whole session, driven by Playwright."""
     try:
+        import playwright.sync_api  # noqa: F401  (Playwright is in the 'dev' extra)
+    except ImportError as exc:
+        _missing(f"the browser tests need Playwright for Python ({exc}); run 'make setup'")
+    from book_browser import launch
+
+    with launch(chromium) as instance:
         yield instance
-    finally:
-        instance.close()
 
 
 @pytest.fixture(scope="session")

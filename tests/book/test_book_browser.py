@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+from book_browser import goto, new_page, screenshot
 from book_html import html_pages, lesson_pages, read_page
 from bs4 import BeautifulSoup
 from conftest import SCREENSHOTS
@@ -38,12 +39,12 @@ def _first_lesson_with(html: Path, selector: str) -> Path | None:
 
 def test_home_page_shows_the_course_title_and_the_way_in(browser, sites, built_books) -> None:
     html = built_books["public"]
-    page = browser.new_page()
-    page.goto(sites["public"] + "book/intro.html")
+    page = new_page(browser)
+    goto(page, sites["public"] + "book/intro.html")
     title = page.evaluate("document.querySelector('article h1').textContent")
     assert "inequalities in mental health care" in title
-    assert page.is_visible("nav.bd-docs-nav")
-    assert page.is_visible("article .admonition")  # the "data are synthetic" notice
+    assert page.locator("nav.bd-docs-nav").is_visible()
+    assert page.locator("article .admonition").first.is_visible()  # "data are synthetic"
     nav = page.evaluate(
         "[...document.querySelectorAll('nav.bd-docs-nav a')].map(a => a.textContent.trim())"
     )
@@ -51,17 +52,13 @@ def test_home_page_shows_the_course_title_and_the_way_in(browser, sites, built_b
     for lesson in lesson_pages(html):
         lesson_title = read_page(lesson).article_headings[0][1]
         assert lesson_title in nav, f"the menu does not list {lesson_title!r}"
-    page.screenshot(SCREENSHOTS / "home.png")
+    screenshot(page, SCREENSHOTS / "home.png")
     # a narrow screen still shows the title and hides the sidebar behind a button
-    narrow = browser.new_page()
-    narrow.send(
-        "Emulation.setDeviceMetricsOverride",
-        {"width": 390, "height": 844, "deviceScaleFactor": 1, "mobile": True},
-    )
-    narrow.goto(sites["public"] + "book/intro.html")
-    assert narrow.is_visible("article h1")
-    assert not narrow.is_visible("nav.bd-docs-nav")
-    narrow.screenshot(SCREENSHOTS / "home-narrow.png", full_page=False)
+    narrow = new_page(browser, phone=True)
+    goto(narrow, sites["public"] + "book/intro.html")
+    assert narrow.locator("article h1").is_visible()
+    assert not narrow.locator("nav.bd-docs-nav").is_visible()
+    screenshot(narrow, SCREENSHOTS / "home-narrow.png", full_page=False)
 
 
 def test_lesson_figure_is_shown_with_alternative_text(browser, sites, built_books) -> None:
@@ -69,10 +66,10 @@ def test_lesson_figure_is_shown_with_alternative_text(browser, sites, built_book
     lesson = _first_lesson_with(html, ".cell_output img")
     if lesson is None:
         pytest.skip("no lesson in notebooks/ draws a figure yet")
-    page = browser.new_page()
-    page.goto(_url(sites, html, lesson))
-    assert page.is_visible("article h1")
-    assert page.is_visible(".cell_output img"), "the lesson's figure is not shown"
+    page = new_page(browser)
+    goto(page, _url(sites, html, lesson))
+    assert page.locator("article h1").is_visible()
+    assert page.locator(".cell_output img").first.is_visible(), "the lesson's figure is not shown"
     size = page.evaluate(
         "(() => { const i = document.querySelector('.cell_output img');"
         " return [i.complete, i.naturalWidth]; })()"
@@ -80,83 +77,388 @@ def test_lesson_figure_is_shown_with_alternative_text(browser, sites, built_book
     assert size[0] and size[1] > 0, "the figure's image file did not load"
     alt = page.evaluate("document.querySelector('.cell_output img').getAttribute('alt')")
     assert alt and alt.strip()
-    page.evaluate("document.querySelector('.cell_output img').scrollIntoView({block: 'center'})")
-    page.screenshot(SCREENSHOTS / f"{lesson.stem}-figure.png", full_page=False)
+    page.locator(".cell_output img").first.scroll_into_view_if_needed()
+    screenshot(page, SCREENSHOTS / f"{lesson.stem}-figure.png", full_page=False)
 
 
 def test_lesson_page_folds_the_worked_answer_until_clicked(browser, sites, built_books) -> None:
     html = built_books["public"]
     lesson = _first_lesson_with(html, ".admonition.dropdown")
     assert lesson is not None, "no lesson page has a folded worked answer"
-    page = browser.new_page()
-    page.goto(_url(sites, html, lesson))
-    assert page.is_visible("article h1")
-    page.screenshot(SCREENSHOTS / f"{lesson.stem}.png")
+    page = new_page(browser)
+    goto(page, _url(sites, html, lesson))
+    assert page.locator("article h1").is_visible()
+    screenshot(page, SCREENSHOTS / f"{lesson.stem}.png")
 
     box = page.evaluate(_ANSWER_JS)
     assert box, "no 'Show answer' control on the page"
     body = f"#{box} > :not(.admonition-title)"
     button = f"#{box} .admonition-title button"
-    assert page.is_visible(f"#{box} .admonition-title"), "the answer control is not shown"
-    assert not page.is_visible(body), "the worked answer is visible before any click"
+    assert page.locator(f"#{box} .admonition-title").is_visible(), "the answer control is hidden"
+    assert not page.locator(body).first.is_visible(), "the answer is visible before any click"
     assert page.evaluate(f"document.querySelector('{button}').ariaExpanded") == "false"
     label = page.evaluate(f"document.querySelector('{button}').ariaLabel")
     assert "answer" in label.lower(), f"the control's accessible name is {label!r}"
 
     page.click(button)
-    assert page.is_visible(body), "the worked answer stays hidden after a click"
+    page.locator(body).first.wait_for(state="visible", timeout=5_000)
     assert page.evaluate(f"document.querySelector('{button}').ariaExpanded") == "true"
     page.evaluate(f"document.querySelector('#{box}').scrollIntoView({{block: 'start'}}); true")
-    page.screenshot(SCREENSHOTS / f"{lesson.stem}-answer-open.png", full_page=False)
+    screenshot(page, SCREENSHOTS / f"{lesson.stem}-answer-open.png", full_page=False)
 
 
 def test_cohort_lesson_page_has_no_answer_to_unfold(browser, sites, built_books) -> None:
     html = built_books["cohort"]
     pages = lesson_pages(html)
     assert pages
-    page = browser.new_page()
+    page = new_page(browser)
     for lesson in pages:
-        page.goto(_url(sites, html, lesson, "cohort"))
-        assert page.is_visible("article h1")
+        goto(page, _url(sites, html, lesson, "cohort"))
+        assert page.locator("article h1").is_visible()
         assert page.evaluate(_ANSWER_JS) is None, f"{lesson.stem} offers a worked answer"
 
 
-def _axe_problems(page, axe_source: str) -> list[str]:
-    page.evaluate(axe_source)
-    violations = page.evaluate(
-        """axe.run(document, {resultTypes: ['violations']}).then(r => r.violations
-             .filter(v => v.impact === 'serious' || v.impact === 'critical')
+def _axe_violations(page, axe_source: str) -> list[dict]:
+    """Every axe-core violation on the page, whatever its impact (minor ones too).
+
+    Each node is marked ``lesson`` when it belongs to a lesson's own content (the text, tables
+    and charts of the lesson source, inside a lesson page's article); the rest is the site's
+    (the theme, the site's scripts and the pages in book/).
+    """
+    page.add_script_tag(content=axe_source)
+    return page.evaluate(
+        """() => axe.run(document, {resultTypes: ['violations']}).then(r => r.violations
              .map(v => ({id: v.id, impact: v.impact, help: v.help,
-                         nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))})))""",
-        await_promise=True,
+                         nodes: v.nodes.map(n => {
+                           const onLesson = /\\/lessons\\//.test(location.pathname);
+                           const el = document.querySelector(n.target[0]);
+                           return {target: n.target.join(' '),
+                                   lesson: onLesson && !!(el && el.closest('article'))};
+                         })})))"""
     )
-    return [f"{v['impact']} {v['id']}: {v['help']} at {json.dumps(v['nodes'])}" for v in violations]
 
 
-def test_axe_finds_no_serious_or_critical_problem_on_any_page(
-    browser, sites, built_books, axe_source
-) -> None:
-    page = browser.new_page()
+def _axe_problems(page, axe_source: str, *, where: str = "page") -> list[str]:
+    """Describe the violations on the page: ``where`` is ``"page"``, ``"site"`` or ``"lesson"``
+    (see :func:`_axe_violations`)."""
     problems = []
-    checked = 0
+    for v in _axe_violations(page, axe_source):
+        nodes = [
+            n["target"] for n in v["nodes"] if where == "page" or n["lesson"] == (where == "lesson")
+        ]
+        if nodes:
+            problems.append(f"{v['impact']} {v['id']}: {v['help']} at {json.dumps(nodes[:3])}")
+    return problems
+
+
+@pytest.fixture(scope="module")
+def axe_every_page(browser, sites, built_books, axe_source) -> dict[str, list[str]]:
+    """Run axe once on every page of both books; sort what it finds into the site's problems
+    (with any browser console error) and the lessons' own."""
+    page = new_page(browser)
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(f"script error: {exc}"))
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    found: dict[str, list[str]] = {"site": [], "lesson": []}
+    counts = {}
     for build, html in built_books.items():
         pages = html_pages(html) if build == "public" else lesson_pages(html)
         for path in pages:
-            page.goto(_url(sites, html, path, build))
-            checked += 1
-            where = f"{build}: {path.relative_to(html)}"
-            problems += [f"{where}: {p}" for p in _axe_problems(page, axe_source)]
-    assert checked >= len(html_pages(built_books["public"]))
+            errors.clear()
+            goto(page, _url(sites, html, path, build))
+            name = f"{build}: {path.relative_to(html)}"
+            violations = _axe_violations(page, axe_source)
+            counts[name] = {
+                kind: sum(1 for v in violations for n in v["nodes"] if n["lesson"] == lesson)
+                for kind, lesson in (("site", False), ("lesson", True))
+            }
+            for kind, lesson in (("site", False), ("lesson", True)):
+                for v in violations:
+                    nodes = [n["target"] for n in v["nodes"] if n["lesson"] == lesson]
+                    if nodes:
+                        found[kind].append(
+                            f"{name}: {v['impact']} {v['id']}: {v['help']} at "
+                            f"{json.dumps(nodes[:3])}"
+                        )
+            found["site"] += [f"{name}: console: {e}" for e in errors]
+    page.close()
+    report = SCREENSHOTS.parent / "axe-nodes.json"
+    report.parent.mkdir(parents=True, exist_ok=True)
+    report.write_text(json.dumps(counts, indent=1), encoding="utf-8")
+    assert len(counts) >= len(html_pages(built_books["public"]))
+    return found
+
+
+def test_axe_and_the_console_find_no_problem_on_any_page(axe_every_page) -> None:
+    """The theme, the text and the site's scripts: no axe violation of any impact, and no
+    error in the browser console, on every page of both books."""
+    problems = axe_every_page["site"]
     assert not problems, "accessibility problems:\n" + "\n".join(problems)
 
 
-def test_axe_would_catch_an_image_without_alt_text(browser, sites, axe_source) -> None:
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 12, lesson side: tables in the lessons have empty header cells (pandas' "
+    "index corner in every lesson; the first column of a Markdown table in lesson 2), which "
+    "axe reports as empty-table-header (minor)",
+)
+def test_axe_finds_no_problem_in_any_lesson(axe_every_page) -> None:
+    """A lesson's own content (its text, and the tables and charts its code draws): no axe
+    violation of any impact."""
+    problems = axe_every_page["lesson"]
+    assert not problems, "accessibility problems in the lessons:\n" + "\n".join(problems)
+
+
+@pytest.mark.parametrize(
+    ("breakage", "expected"),
+    [
+        # a serious problem: an image with no text alternative
+        (
+            "document.querySelector('article p').appendChild(Object.assign("
+            "document.createElement('img'), {src: '../_static/logo.svg'}))",
+            "critical image-alt",
+        ),
+        # a minor one: the page check counts every impact
+        (
+            "document.querySelector('article p').insertAdjacentHTML('afterend',"
+            " '<table><tr><th></th><th>Rate</th></tr><tr><td>A</td><td>2</td></tr></table>')",
+            "minor empty-table-header",
+        ),
+    ],
+    ids=["image-alt", "empty-table-header"],
+)
+def test_axe_would_catch_a_page_broken_on_purpose(
+    browser, sites, axe_source, breakage: str, expected: str
+) -> None:
     """Is the accessibility check able to fail? Break a page on purpose and look."""
-    page = browser.new_page()
-    page.goto(sites["public"] + "book/intro.html")
-    page.evaluate(
-        "document.querySelector('article p').appendChild(Object.assign("
-        "document.createElement('img'), {src: '../_static/logo.svg'})); true"
+    page = new_page(browser)
+    goto(page, sites["public"] + "book/intro.html")
+    page.evaluate(f"{breakage}; true")
+    problems = _axe_problems(page, axe_source, where="site")
+    assert any(p.startswith(expected) for p in problems), problems
+
+
+# --- keyboard focus ---------------------------------------------------------------------------
+
+# For every control a keyboard reaches (tabIndex >= 0) that is shown: focus it and measure its
+# focus indicator, an outline or a box-shadow ring at least 2 px thick, against the colour
+# behind it (the ring sits outside the control, so that is its parent's background, with
+# transparent layers blended). WCAG 2.4.7 and 1.4.11 ask for 3:1.
+_FOCUS_JS = """() => {
+  const channel = c => (c /= 255) <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+  const luminance = ([r, g, b]) => 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b);
+  const contrast = (a, b) => {
+    const [hi, lo] = [luminance(a), luminance(b)].sort((x, y) => y - x);
+    return (hi + 0.05) / (lo + 0.05);
+  };
+  const parse = text => {
+    let m = text.match(/rgba?\\(([^)]*)\\)/);
+    if (m) {
+      const v = m[1].split(/[\\s,\\/]+/).filter(Boolean).map(Number);
+      return {rgb: v.slice(0, 3), alpha: v.length > 3 ? v[3] : 1};
+    }
+    m = text.match(/color\\(srgb ([^)]*)\\)/);
+    if (m) {
+      const v = m[1].split(/[\\s\\/]+/).filter(Boolean).map(Number);
+      return {rgb: v.slice(0, 3).map(x => x * 255), alpha: v.length > 3 ? v[3] : 1};
+    }
+    return null;
+  };
+  const blend = (top, under) => top.rgb.map((c, i) => c * top.alpha + under[i] * (1 - top.alpha));
+  const backgroundOf = el => {
+    const layers = [];
+    for (let node = el; node && node.nodeType === 1; node = node.parentElement) {
+      const colour = parse(getComputedStyle(node).backgroundColor);
+      if (colour && colour.alpha > 0) layers.push(colour);
+      if (colour && colour.alpha >= 1) break;
+    }
+    return layers.reverse().reduce((under, top) => blend(top, under), [255, 255, 255]);
+  };
+  const ring = el => {
+    const style = getComputedStyle(el);
+    const width = parseFloat(style.outlineWidth) || 0;
+    if (style.outlineStyle !== "none" && width >= 2) {
+      return {kind: "outline", colour: parse(style.outlineColor), width};
+    }
+    const shadow = style.boxShadow;
+    if (shadow && shadow !== "none") {
+      for (const part of shadow.split(/,(?![^(]*\\))/)) {
+        const colour = parse(part);
+        const sizes = part.replace(/(rgba?|color)\\([^)]*\\)/, "").match(/-?[\\d.]+px/g) || [];
+        const spread = parseFloat(sizes[3] || "0");
+        if (colour && spread >= 2) return {kind: "box-shadow", colour, width: spread};
+      }
+    }
+    return null;
+  };
+  const describe = el => {
+    const name = (el.getAttribute("aria-label") || el.textContent || el.getAttribute("title")
+      || "").replace(/\\s+/g, " ").trim().slice(0, 40);
+    const cls = typeof el.className === "string" && el.className
+      ? "." + el.className.trim().split(/\\s+/).join(".") : "";
+    return `${el.tagName.toLowerCase()}${cls} "${name}"`;
+  };
+  const shown = el => {
+    if (el.closest("[inert]")) return false;
+    if (el.checkVisibility && !el.checkVisibility({checkOpacity: true, visibilityProperty: true}))
+      return false;
+    const box = el.getBoundingClientRect();
+    return box.width > 0 && box.height > 0;
+  };
+  const controls = [...document.querySelectorAll("*")]
+    .filter(el => el.tabIndex >= 0 && !el.disabled && shown(el));
+  const problems = [], classes = new Set();
+  let checked = 0;
+  for (const el of controls) {
+    el.focus({preventScroll: true});
+    if (document.activeElement !== el) continue;  // not focusable after all (e.g. a label)
+    checked += 1;
+    if (typeof el.className === "string") el.className.split(/\\s+/).forEach(c => classes.add(c));
+    const found = ring(el);
+    if (!found || !found.colour) {
+      problems.push(`${describe(el)}: no focus indicator`);
+      continue;
+    }
+    const behind = backgroundOf(el.parentElement || el);
+    const shown_colour = blend(found.colour, behind);
+    const ratio = contrast(shown_colour, behind);
+    if (ratio < 3) {
+      problems.push(`${describe(el)}: ${found.kind} contrast ${ratio.toFixed(2)}:1`);
+    }
+  }
+  document.activeElement && document.activeElement.blur();
+  return {checked, problems, classes: [...classes]};
+}"""
+
+
+# The theme's header buttons, which once showed no focus at all: each must be among the
+# controls checked, at both screen sizes.
+HEADER_BUTTONS = ("primary-toggle", "dropdown-toggle", "theme-switch-button", "search-button")
+
+
+def _focus_problems(page, *, header: bool = False) -> tuple[int, list[str]]:
+    # A key press first, so that the browser shows focus as it does for keyboard users.
+    page.keyboard.press("Tab")
+    result = page.evaluate(_FOCUS_JS)
+    problems = result["problems"]
+    if header:
+        missing = [c for c in HEADER_BUTTONS if not any(c in k for k in result["classes"])]
+        problems += [f"header button .{c} was not reached" for c in missing]
+    return result["checked"], problems
+
+
+@pytest.mark.parametrize("phone", [True, False], ids=["390px", "1280px"])
+def test_every_control_shows_a_focus_ring_of_3_to_1_on_every_page(
+    browser, sites, built_books, phone: bool
+) -> None:
+    html = built_books["public"]
+    page = new_page(browser, phone=phone)
+    problems, checked = [], 0
+    for path in html_pages(html):
+        goto(page, _url(sites, html, path))
+        # pages written from a source (not search or the index) carry every header button
+        count, found = _focus_problems(page, header="book" in path.relative_to(html).parts)
+        checked += count
+        problems += [f"{path.relative_to(html)}: {p}" for p in found]
+    assert checked >= 10 * len(html_pages(html)), f"only {checked} controls were reached"
+    assert not problems, "weak or missing focus indicators:\n" + "\n".join(problems)
+
+
+def test_focus_ring_also_stands_out_in_the_dark_theme(browser, sites, built_books) -> None:
+    html = built_books["public"]
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme="dark")
+    page = context.new_page()
+    try:
+        for path in [html / "book" / "intro.html", *lesson_pages(html)[:1]]:
+            goto(page, _url(sites, html, path))
+            assert page.evaluate("document.documentElement.dataset.theme") == "dark"
+            checked, problems = _focus_problems(page)
+            assert checked > 10
+            assert not problems, f"{path.name}:\n" + "\n".join(problems)
+    finally:
+        context.close()
+
+
+def test_focus_check_would_catch_the_old_amber_ring_on_white(browser, sites) -> None:
+    """Is the focus check able to fail? The old #ffbf47 ring on white is about 1.6:1."""
+    page = new_page(browser)
+    goto(page, sites["public"] + "book/intro.html")
+    page.add_style_tag(
+        content="a:focus-visible { outline: 3px solid #ffbf47 !important; }"
+        " button:focus-visible, button.btn:focus-visible"
+        " { outline: none !important; box-shadow: none !important; }"
     )
-    problems = _axe_problems(page, axe_source)
-    assert any("image-alt" in p for p in problems)
+    _, problems = _focus_problems(page)
+    assert any("outline contrast 1." in p for p in problems), problems[:5]
+    assert any("no focus indicator" in p for p in problems), problems[:5]
+
+
+def test_answer_buttons_are_named_for_their_exercise(browser, sites, built_books) -> None:
+    html = built_books["public"]
+    page = new_page(browser)
+    for lesson in lesson_pages(html):
+        goto(page, _url(sites, html, lesson))
+        names = page.evaluate(
+            "[...document.querySelectorAll('.admonition.dropdown .toggle-button')]"
+            ".map(b => b.getAttribute('aria-label'))"
+        )
+        if not names:
+            continue
+        headings = page.evaluate(
+            "[...document.querySelectorAll('article h2, article h3, article h4')]"
+            ".map(h => h.textContent.replace(/#$/, '').replace(/\\s+/g, ' ').trim())"
+        )
+        for name in names:
+            assert name.lower().startswith("show"), f"{lesson.stem}: {name!r}"
+            inside = name[name.find("(") + 1 : name.rfind(")")]
+            assert inside in headings, f"{lesson.stem}: {name!r} names no heading of the page"
+        assert len(set(names)) == len(names), f"{lesson.stem}: two answer buttons share a name"
+
+
+# --- charts on a phone and on a laptop ------------------------------------------------------
+
+MIN_TEXT_CSS_PX = 11
+"""Smallest chart text a reader should have to read, in CSS pixels (issue 12)."""
+MIN_CHART_FONT_PT = 10
+"""Smallest font size, in points, that the lessons' charts may use. A PNG holds no trace of its
+text, so this is the promise the plotting side makes (and must test) about every chart; with
+the image's density it gives the text's size in the image's own pixels."""
+
+_IMAGES_JS = """() => [...document.querySelectorAll('article .cell_output img')].map(i => ({
+  src: i.getAttribute('src'), shown: i.getBoundingClientRect().width,
+  natural: i.naturalWidth}))"""
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 12, lesson side: charts are 100-dpi PNGs up to 1136 px wide, so their text "
+    "shrinks to 4-6 CSS px on a phone; they need SVG or high-density images drawn for the page",
+)
+@pytest.mark.parametrize("phone", [True, False], ids=["390px", "1280px"])
+def test_every_chart_text_is_at_least_11_css_px(browser, sites, built_books, phone) -> None:
+    from book_html import image_density
+
+    html = built_books["public"]
+    page = new_page(browser, phone=phone)
+    problems, checked = [], 0
+    for lesson in lesson_pages(html):
+        goto(page, _url(sites, html, lesson))
+        for image in page.evaluate(_IMAGES_JS):
+            checked += 1
+            name = f"{lesson.stem}: {Path(image['src']).name[:12]}"
+            density = image_density((lesson.parent / image["src"]).resolve())
+            if not density or not image["natural"]:
+                problems.append(
+                    f"{name}: the image records no density, so its text size is unknown"
+                )
+                continue
+            scale = image["shown"] / image["natural"]
+            text_px = MIN_CHART_FONT_PT * density / 72 * scale
+            if text_px < MIN_TEXT_CSS_PX:
+                problems.append(
+                    f"{name}: {image['natural']} px wide at {density:.0f} px/in, shown "
+                    f"{image['shown']:.0f} px wide, so {MIN_CHART_FONT_PT} pt text is "
+                    f"{text_px:.1f} CSS px"
+                )
+    assert checked, "no lesson page shows a chart"
+    assert not problems, "chart text too small to read:\n" + "\n".join(problems)

@@ -122,25 +122,132 @@ def test_public_book_shows_worked_answers(built_books: dict[str, Path]) -> None:
     )
 
 
-def test_every_lesson_page_offers_download_binder_and_colab(built_books: dict[str, Path]) -> None:
+def _repository() -> dict:
+    return yaml.safe_load((REPO / "_config.yml").read_text(encoding="utf-8"))["repository"]
+
+
+def _launch_settings() -> dict:
     config = yaml.safe_load((REPO / "_config.yml").read_text(encoding="utf-8"))
-    repo = urlsplit(config["repository"]["url"]).path.strip("/")
-    branch = config["repository"]["branch"]
-    binder = f"{config['launch_buttons']['binderhub_url'].rstrip('/')}/v2/gh/{repo}/{branch}"
-    colab = f"{config['launch_buttons']['colab_url'].rstrip('/')}/github/{repo}/blob/{branch}/"
+    return config["sphinx"]["config"]["mhtrain_launch_buttons"]
+
+
+def _hrefs(page: Path) -> list[str]:
+    return [link.get("href") or "" for link in read_page(page).links]
+
+
+def test_every_lesson_page_offers_its_notebook_and_launch_links_only_with_a_repository(
+    built_books: dict[str, Path],
+) -> None:
+    url = _repository()["url"]
+    branch = _repository()["branch"]
+    launch = _launch_settings()
     html = built_books["public"]
     pages = lesson_pages(html)
     assert pages, "the public book has no lesson pages"
     for page in pages:
-        hrefs = [link.get("href") or "" for link in read_page(page).links]
+        hrefs = _hrefs(page)
         name = page.stem
-        assert any(h.startswith(binder) and name in h for h in hrefs), f"{name}: no Binder link"
-        assert any(h.startswith(colab) and name in h for h in hrefs), f"{name}: no Colab link"
         downloads = [h for h in hrefs if h.endswith(f"{name}.ipynb") and "_sources" in h]
         assert downloads, f"{name}: no notebook download link"
         target = (page.parent / downloads[0]).resolve()
         assert target.is_file(), f"{name}: download link points to a missing file"
         json.loads(target.read_text(encoding="utf-8"))  # a real notebook, not an error page
+        binder = [h for h in hrefs if h.startswith(launch["binderhub_url"].rstrip("/"))]
+        colab = [h for h in hrefs if h.startswith(launch["colab_url"].rstrip("/"))]
+        if not url:
+            assert not binder and not colab, f"{name}: launch links with no repository set"
+            continue
+        repo = urlsplit(url).path.strip("/")
+        assert any(f"/{repo}/{branch}" in h and name in h for h in binder), f"{name}: Binder"
+        assert any(f"/{repo}/blob/{branch}/" in h and name in h for h in colab), f"{name}: Colab"
+
+
+def test_no_page_links_to_an_unset_repository_or_a_guessed_account(
+    built_books: dict[str, Path],
+) -> None:
+    url = _repository()["url"]
+    launch_hosts = {urlsplit(u).netloc for u in _launch_settings().values() if "://" in u}
+    problems = []
+    for name, html in built_books.items():
+        for page in html_pages(html):
+            for href in _hrefs(page):
+                parts = urlsplit(href)
+                where = f"{name}: {page.relative_to(html)}: {href}"
+                if "github.com/mhtrain" in href.lower():
+                    problems.append(f"{where} (an account that is not this course's)")
+                if not url and parts.netloc in launch_hosts:
+                    problems.append(f"{where} (a launch link, but no repository is set)")
+                if not url and parts.netloc and "/issues" in parts.path:
+                    problems.append(f"{where} (an issues link, but no repository is set)")
+        for path in text_files(html):
+            if "github.com/mhtrain" in path.read_text(encoding="utf-8", errors="replace"):
+                problems.append(f"{name}: {path.relative_to(html)} names github.com/mhtrain")
+    assert not problems, "\n".join(problems)
+
+
+def test_no_word_became_a_made_up_link(built_books: dict[str, Path]) -> None:
+    """Words such as GOV.UK are not web addresses the course gives: no link was guessed."""
+    found = []
+    for name, html in built_books.items():
+        for page in html_pages(html):
+            for href in _hrefs(page):
+                if re.match(r"^http://[A-Z]", href) or href.lower() == "http://gov.uk":
+                    found.append(f"{name}: {page.relative_to(html)}: {href}")
+    assert not found, "links made from plain words:\n" + "\n".join(found)
+
+
+def test_every_page_has_a_description_a_version_a_date_and_the_licences(
+    built_books: dict[str, Path],
+) -> None:
+    from importlib.metadata import version
+
+    from bs4 import BeautifulSoup
+
+    release = version("mhtrain")
+    problems = []
+    for name, html in built_books.items():
+        for page in html_pages(html):
+            where = f"{name}: {page.relative_to(html)}"
+            soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+            descriptions = soup.select('meta[name="description"]')
+            if len(descriptions) != 1 or len(descriptions[0].get("content", "")) < 40:
+                problems.append(f"{where}: needs one meta description of 40 characters or more")
+            footer = soup.select_one("footer.bd-footer-content")
+            text = " ".join(footer.get_text(" ").split()) if footer else ""
+            if f"Version {release}." not in text:
+                problems.append(f"{where}: the footer does not say 'Version {release}.'")
+            if not re.search(r"Last updated on \d{1,2} [A-Z][a-z]+ \d{4}\.", text):
+                problems.append(f"{where}: the footer gives no date")
+            links = {a.get_text(" ", strip=True): a.get("href", "") for a in footer.select("a")}
+            if links.get("CC BY 4.0") != "https://creativecommons.org/licenses/by/4.0/":
+                problems.append(f"{where}: the footer does not link the CC BY 4.0 licence")
+            cite = links.get("How to cite this course", "")
+            if not cite or not (page.parent / cite).resolve().is_file():
+                problems.append(f"{where}: the footer's citation link is missing or broken")
+            scripts = [s.string for s in soup.select("script:not([src])") if s.string]
+            doubles = {s for s in scripts if scripts.count(s) > 1}
+            if doubles:
+                problems.append(f"{where}: scripts included twice: {sorted(doubles)[:1]}")
+    assert not problems, "\n".join(problems)
+
+
+def test_home_page_title_is_said_once_and_next_leads_to_lesson_0(
+    built_books: dict[str, Path],
+) -> None:
+    from bs4 import BeautifulSoup
+
+    title = yaml.safe_load((REPO / "_config.yml").read_text(encoding="utf-8"))["title"]
+    home = BeautifulSoup(
+        (built_books["public"] / "book" / "intro.html").read_text(encoding="utf-8"),
+        "html.parser",
+    )
+    assert home.title.get_text() == title
+    assert home.select_one('link[rel="next"]')["href"] == "lessons/00-getting-started.html"
+    glossary = BeautifulSoup(
+        (built_books["public"] / "book" / "glossary.html").read_text(encoding="utf-8"),
+        "html.parser",
+    )
+    assert glossary.title.get_text() == f"Glossary \u2014 {title}"
 
 
 def test_every_lesson_that_draws_a_chart_shows_it(built_books: dict[str, Path]) -> None:

@@ -55,33 +55,6 @@ def test_config_excludes_everything_outside_book() -> None:
         assert folder in excluded, folder
 
 
-def test_launch_buttons_come_from_the_one_repository_setting() -> None:
-    config = _config()
-    assert config["repository"]["url"].startswith("https://")
-    assert config["launch_buttons"]["binderhub_url"]
-    assert config["launch_buttons"]["colab_url"]
-    # no second copy of the repository address anywhere in the configuration
-    text = (REPO / "_config.yml").read_text(encoding="utf-8")
-    assert text.count(config["repository"]["url"]) == 1
-
-
-def test_every_toc_entry_is_a_page_or_a_generated_page() -> None:
-    toc = yaml.safe_load((REPO / "_toc.yml").read_text(encoding="utf-8"))
-    generated = {"book/references", "book/data-dictionary"}
-    for entry in _toc_files(toc):
-        assert entry.startswith("book/"), entry
-        if entry not in generated:
-            assert (REPO / f"{entry}.md").is_file(), entry
-
-
-def test_every_written_page_is_in_the_toc() -> None:
-    toc = yaml.safe_load((REPO / "_toc.yml").read_text(encoding="utf-8"))
-    listed = set(_toc_files(toc))
-    for page in (REPO / "book").glob("*.md"):
-        name = f"book/{page.stem}"
-        assert name in listed, f"{page} is not in _toc.yml, so it would not be built"
-
-
 # --- references -----------------------------------------------------------------------------
 
 
