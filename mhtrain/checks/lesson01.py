@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mhtrain.checks._core import (
+from mhtrain.checks import (
     ChoiceExercise,
     FreeTextExercise,
     Misconception,

@@ -6,7 +6,7 @@ from typing import Any
 
 import pandas as pd
 
-from mhtrain.checks._core import (
+from mhtrain.checks import (
     ChoiceExercise,
     FreeTextExercise,
     Misconception,

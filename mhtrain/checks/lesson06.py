@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from mhtrain.checks._core import (
+from mhtrain.checks import (
     ChoiceExercise,
     FreeTextExercise,
     Misconception,

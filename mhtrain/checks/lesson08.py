@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from mhtrain.checks._core import (
+from mhtrain.checks import (
     ALIAS,
     CORRECT,
     ChoiceExercise,
@@ -18,9 +18,8 @@ from mhtrain.checks._core import (
     Misconception,
     NumberExercise,
     TableExercise,
-    _describe_type,
-    _list_labels,
 )
+from mhtrain.checks.core.feedback import describe_type, list_labels
 
 # The areas as the scenario names them; a test checks this list against the data's areas table.
 AREAS = {
@@ -314,7 +313,7 @@ class AreaListExercise(Exercise):
     def _format_problem(self, answer: Any) -> str | None:
         if self._parts(answer) is None:
             return (
-                f"Your answer is {_describe_type(answer)}, but this question asks for a list of "
+                f"Your answer is {describe_type(answer)}, but this question asks for a list of "
                 'areas, such as ["SYN01", "SYN02"], or an empty list [] if there are none.'
             )
         return None
@@ -339,7 +338,7 @@ class AreaListExercise(Exercise):
         unknown = [p for p in parts if p.lower() not in labels]
         if unknown:
             return self._not_yet(
-                f"These are not areas in the data: {_list_labels(unknown)}. Use the area codes "
+                f"These are not areas in the data: {list_labels(unknown)}. Use the area codes "
                 '(such as "SYN01") or the area names from the table.'
             )
         chosen = {labels[p.lower()] for p in parts}

@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-from mhtrain.checks._core import (
+from mhtrain.checks import (
     CheckResult,
     ChoiceExercise,
     FreeTextExercise,

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import mhtrain.checks._core as core
+import mhtrain.checks.core.state as core
 from mhtrain.checks import (
     CORRECT,
     NOT_ATTEMPTED,

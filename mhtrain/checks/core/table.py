@@ -1,0 +1,261 @@
+"""Exercises whose answer is a table: a pandas Series (one value per group) or DataFrame."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from mhtrain.checks.core.base import Exercise
+from mhtrain.checks.core.feedback import FACTORS, describe_type, list_labels, scale_message
+from mhtrain.checks.core.number import as_number
+from mhtrain.checks.core.results import CORRECT, CheckResult
+from mhtrain.errors import MhtrainError
+
+
+def _normalise_index(index: pd.Index) -> pd.Index:
+    """Labels as text, so an index of ints 1..10 matches one of strings "1".."10"."""
+    return pd.Index([str(label) for label in index])
+
+
+class TableExercise(Exercise):
+    """An exercise whose answer is a table: a pandas Series (one value per group) or DataFrame.
+
+    Values are compared row by row, matched on the index labels (group names), within tolerance.
+    Feedback names the rows that differ, never their values.
+
+    Parameters
+    ----------
+    id : str
+        Short name, ``"q2"``.
+    expected : callable
+        ``expected(data)`` returns the right table (a Series, or a DataFrame whose columns are
+        all checked) from the learner's dataset.
+    rel_tol, abs_tol : float, optional
+        Tolerance for numeric values, as in :func:`math.isclose`.
+    check_order : bool, optional
+        Whether the rows must also be in the same order (for "sort from highest to lowest").
+    **kwargs
+        The common exercise fields: see :class:`Exercise`.
+    """
+
+    kind = "table"
+    default_advice = (
+        "Check the rows you started from, the column you grouped by, and the top and bottom of "
+        "each fraction."
+    )
+
+    def __init__(
+        self,
+        id: str,
+        *,
+        expected: Callable[[Any], Any],
+        rel_tol: float = 1e-3,
+        abs_tol: float = 0.0,
+        check_order: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(id, **kwargs)
+        self._expected = expected
+        self.rel_tol = rel_tol
+        self.abs_tol = abs_tol
+        self.check_order = check_order
+
+    def _reference(self, data: Any) -> pd.Series | pd.DataFrame:
+        value = self._expected(data)
+        if not isinstance(value, pd.Series | pd.DataFrame):
+            raise MhtrainError(
+                f"exercise {self.id}: its expected() function must return a pandas Series or "
+                "DataFrame; fix the lesson's checks module"
+            )
+        return value
+
+    @staticmethod
+    def _coerce(answer: Any, like: pd.Series | pd.DataFrame) -> pd.Series | pd.DataFrame | None:
+        if isinstance(answer, dict):
+            answer = pd.Series(answer)
+        if isinstance(like, pd.Series):
+            if isinstance(answer, pd.DataFrame):
+                # After reset_index(), the group labels sit in a column of their own.
+                names = [n for n in like.index.names if n is not None and n in answer.columns]
+                if names and answer.shape[1] > len(names):
+                    answer = answer.set_index(names if len(names) > 1 else names[0])
+                values = [
+                    c
+                    for c in answer.columns
+                    if pd.api.types.is_numeric_dtype(answer[c])
+                    and not pd.api.types.is_bool_dtype(answer[c])
+                ]
+                if answer.shape[1] > 1 and len(values) == 1:
+                    labels = [c for c in answer.columns if c != values[0]]
+                    answer = answer.set_index(labels if len(labels) > 1 else labels[0])
+                if answer.shape[1] == 1:
+                    return answer.iloc[:, 0]
+            return answer if isinstance(answer, pd.Series) else None
+        if isinstance(answer, pd.Series) and like.shape[1] == 1:
+            return answer.to_frame(name=like.columns[0])
+        return answer if isinstance(answer, pd.DataFrame) else None
+
+    def _format_problem(self, answer: Any) -> str | None:
+        if isinstance(answer, pd.Series | pd.DataFrame | dict):
+            return None
+        detail = f"Your answer is {describe_type(answer)}, but this question asks for a table "
+        detail += "with one row per group (a pandas Series or DataFrame)."
+        if isinstance(answer, list | tuple | np.ndarray):
+            detail += " A plain list has no group labels: keep the result of groupby as it is."
+        elif as_number(answer) is not None:
+            detail += " A single number is one value; the question wants a value for each group."
+        return detail
+
+    def _values_match(self, answer: pd.Series, expected: pd.Series) -> pd.Series:
+        """True for each row (aligned on expected's index) whose answer matches within tolerance."""
+        aligned = answer.reindex(expected.index)
+        if pd.api.types.is_numeric_dtype(expected) and not pd.api.types.is_bool_dtype(expected):
+            a = pd.to_numeric(aligned, errors="coerce").to_numpy(dtype=float)
+            e = expected.to_numpy(dtype=float)
+            both_nan = np.isnan(a) & np.isnan(e)
+            close = np.isclose(a, e, rtol=self.rel_tol, atol=self.abs_tol)
+            return pd.Series(close | both_nan, index=expected.index)
+        same = [
+            (pd.isna(x) and pd.isna(y)) or x == y
+            for x, y in zip(aligned.tolist(), expected.tolist(), strict=True)
+        ]
+        return pd.Series(same, index=expected.index)
+
+    def _columns(self, table: pd.Series | pd.DataFrame) -> dict[str, pd.Series]:
+        if isinstance(table, pd.Series):
+            return {"": table}
+        return {str(col): table[col] for col in table.columns}
+
+    def _align_index(
+        self, answer: pd.Series | pd.DataFrame, expected: pd.Series | pd.DataFrame
+    ) -> tuple[pd.Series | pd.DataFrame | None, str | None]:
+        """Match the answer's row labels to the reference; say what is wrong if they do not."""
+        if answer.index.has_duplicates:
+            dupes = answer.index[answer.index.duplicated()].unique()
+            return None, (
+                f"Some groups appear more than once in your table ({list_labels(list(dupes))}): "
+                "each group should have exactly one row."
+            )
+        if set(answer.index) != set(expected.index):
+            as_text = _normalise_index(answer.index)
+            if set(as_text) == set(_normalise_index(expected.index)):
+                answer = answer.copy()
+                by_text = dict(zip(_normalise_index(expected.index), expected.index, strict=True))
+                answer.index = pd.Index([by_text[t] for t in as_text])
+            else:
+                exp_text, ans_text = set(_normalise_index(expected.index)), set(as_text)
+                missing = [str(x) for x in expected.index if str(x) not in ans_text]
+                extra = [str(x) for x in answer.index if str(x) not in exp_text]
+                if not (exp_text & ans_text):
+                    return None, (
+                        f"The row labels of your table do not match the groups asked for "
+                        f"(your table has {len(answer)} rows; the answer has {len(expected)}). "
+                        "Check which column you grouped by, or set the group column as the index."
+                    )
+                parts = []
+                if missing:
+                    parts.append(f"it is missing these groups: {list_labels(missing)}")
+                if extra:
+                    parts.append(
+                        f"it has groups that should not be there: {list_labels(extra)} "
+                        "(did you filter the rows first?)"
+                    )
+                return None, f"Your table has the wrong rows: {'; '.join(parts)}."
+        return answer, None
+
+    def _matches(
+        self, answer: pd.Series | pd.DataFrame, expected: pd.Series | pd.DataFrame
+    ) -> tuple[list[str], list[str]]:
+        """Return (columns missing from the answer, row labels whose values differ)."""
+        ans_cols = self._columns(answer)
+        missing_cols = [c for c in self._columns(expected) if c not in ans_cols]
+        differing: dict[str, None] = {}
+        for name, column in self._columns(expected).items():
+            if name not in ans_cols:
+                continue
+            ok = self._values_match(ans_cols[name], column)
+            for label in ok.index[~ok.to_numpy()]:
+                differing[str(label)] = None
+        return missing_cols, list(differing)
+
+    def _scaled(self, table: pd.Series | pd.DataFrame, factor: float) -> pd.Series | pd.DataFrame:
+        if isinstance(table, pd.Series):
+            return table * factor if pd.api.types.is_numeric_dtype(table) else table
+        out = table.copy()
+        for col in out.columns:
+            if pd.api.types.is_numeric_dtype(out[col]) and not pd.api.types.is_bool_dtype(out[col]):
+                out[col] = out[col] * factor
+        return out
+
+    def _compare(self, answer: Any, data: Any) -> CheckResult:
+        problem = self._format_problem(answer)
+        if problem:
+            return self._not_yet(problem)
+        expected = self.expected(data=data)
+        coerced = self._coerce(answer, expected)
+        if coerced is None:
+            what = "one column of values" if isinstance(expected, pd.Series) else "a table"
+            return self._not_yet(
+                f"Your answer is {describe_type(answer)}, but this question asks for {what}."
+            )
+        aligned, problem = self._align_index(coerced, expected)
+        if aligned is None:
+            for misconception, wrong in self._misconception_values(data):
+                if self._same_table(coerced, wrong):
+                    return self._not_yet(misconception.message, misconception.name)
+            return self._not_yet(problem or self.advice)
+        missing_cols, differing = self._matches(aligned, expected)
+        if missing_cols:
+            return self._not_yet(
+                f"Your table is missing these columns: {list_labels(missing_cols)}."
+            )
+        if not differing:
+            if self.check_order and [str(x) for x in aligned.index] != [
+                str(x) for x in expected.index
+            ]:
+                return self._not_yet(
+                    "The values are right, but the rows are not in the order asked for: "
+                    "sort them as the question says."
+                )
+            return self._result(CORRECT, "well done, every row matches.")
+        for misconception, wrong in self._misconception_values(data):
+            if self._same_table(aligned, wrong):
+                return self._not_yet(misconception.message, misconception.name)
+        for factor in FACTORS:
+            for scale, words in ((factor, "large"), (1 / factor, "small")):
+                if not self._matches(aligned, self._scaled(expected, scale))[1]:
+                    return self._not_yet(scale_message(factor, words, every=True))
+        n_rows = len(expected)
+        missing_values = [
+            str(label)
+            for label in expected.index
+            if bool(
+                pd.isna(aligned.loc[label]).any()
+                if isinstance(aligned, pd.DataFrame)
+                else pd.isna(aligned.loc[label])
+            )
+        ]
+        if missing_values:
+            return self._not_yet(
+                f"Some rows of your table are empty (NaN): {list_labels(missing_values)}. Check "
+                "for groups with no records, or a division by zero."
+            )
+        return self._not_yet(
+            f"{len(differing)} of {n_rows} rows differ from the answer: "
+            f"{list_labels(differing)}. {self.advice}"
+        )
+
+    def _same_table(self, answer: Any, wrong: Any) -> bool:
+        if not isinstance(wrong, pd.Series | pd.DataFrame):
+            return False
+        coerced = self._coerce(answer, wrong)
+        if coerced is None:
+            return False
+        aligned, problem = self._align_index(coerced, wrong)
+        if aligned is None:
+            return False
+        missing_cols, differing = self._matches(aligned, wrong)
+        return not missing_cols and not differing
