@@ -13,24 +13,18 @@ from mhtrain.checks import (
     NumberExercise,
     TableExercise,
 )
-
-#: The group every other group is compared with, as in the published statistics.
-REFERENCE = "White"
-#: The group whose rate ratio the lesson works out by hand.
-FOCUS = "Black"
-#: Rates are given per this many residents, as in the published statistics.
-PER = 100_000
-
+from mhtrain.checks._shared import (
+    FOCUS_GROUP,
+    PER_100K,
+    REFERENCE_GROUP,
+    broad,
+    detentions_with,
+    residents_by_group,
+)
 
 # --------------------------------------------------------------------------------------------
 # The tables the lesson builds, computed the same way from the learner's own data.
 # --------------------------------------------------------------------------------------------
-
-
-def _broad(codes: pd.Series) -> pd.Series:
-    from mhtrain.data import broad_ethnic_group
-
-    return broad_ethnic_group(codes)
 
 
 def detentions_by_group(data: Any) -> pd.DataFrame:
@@ -50,11 +44,9 @@ def detentions_by_group(data: Any) -> pd.DataFrame:
         the person) and ``residents``. Detentions of people whose ethnic group was not recorded
         have no population to be divided by, so they are left out.
     """
-    people = data.people[["person_id", "ethnic_category"]]
-    detentions = data.mha_detentions[["person_id"]].merge(people, on="person_id", how="left")
-    counts = _broad(detentions["ethnic_category"]).value_counts()
-    population = data.population
-    residents = population["residents"].groupby(_broad(population["ethnic_category"])).sum()
+    detentions = detentions_with(data, ["ethnic_category"])
+    counts = broad(detentions["ethnic_category"]).value_counts()
+    residents = residents_by_group(data.population)
     residents.index.name = "ethnic_group"
     table = pd.DataFrame(
         {"detentions": counts.reindex(residents.index, fill_value=0), "residents": residents}
@@ -64,15 +56,15 @@ def detentions_by_group(data: Any) -> pd.DataFrame:
 
 def _rates(data: Any) -> pd.Series:
     table = detentions_by_group(data)
-    return table["detentions"] / table["residents"] * PER
+    return table["detentions"] / table["residents"] * PER_100K
 
 
 def _ratio(data: Any) -> float:
     rates = _rates(data)
-    return float(rates[FOCUS] / rates[REFERENCE])
+    return float(rates[FOCUS_GROUP] / rates[REFERENCE_GROUP])
 
 
-def _ratio_table(data: Any, *, reference: str = REFERENCE, confidence: float = 0.95) -> Any:
+def _ratio_table(data: Any, *, reference: str = REFERENCE_GROUP, confidence: float = 0.95) -> Any:
     from mhtrain.stats import rate_ratio
 
     table = rate_ratio(
@@ -105,7 +97,7 @@ def rate_ratio_table(data: Any) -> pd.DataFrame:
 
 
 def _excludes_one(data: Any) -> pd.Series:
-    table = rate_ratio_table(data).drop(index=REFERENCE)
+    table = rate_ratio_table(data).drop(index=REFERENCE_GROUP)
     return (table["ratio_lower"] > 1) | (table["ratio_upper"] < 1)
 
 
@@ -116,25 +108,27 @@ def _excludes_one(data: Any) -> pd.Series:
 
 def _count_ratio(data: Any) -> float:
     table = detentions_by_group(data)
-    return float(table.loc[FOCUS, "detentions"] / table.loc[REFERENCE, "detentions"])
+    return float(table.loc[FOCUS_GROUP, "detentions"] / table.loc[REFERENCE_GROUP, "detentions"])
 
 
 def _whole_population_denominator(data: Any) -> float:
     table = detentions_by_group(data)
     everyone = table["residents"].sum()
-    focus_rate = table.loc[FOCUS, "detentions"] / everyone
-    reference_rate = table.loc[REFERENCE, "detentions"] / table.loc[REFERENCE, "residents"]
+    focus_rate = table.loc[FOCUS_GROUP, "detentions"] / everyone
+    reference_rate = (
+        table.loc[REFERENCE_GROUP, "detentions"] / table.loc[REFERENCE_GROUP, "residents"]
+    )
     return float(focus_rate / reference_rate)
 
 
 def _compared_with_everyone(data: Any) -> float:
-    overall = len(data.mha_detentions) / data.population["residents"].sum() * PER
-    return float(_rates(data)[FOCUS] / overall)
+    overall = len(data.mha_detentions) / data.population["residents"].sum() * PER_100K
+    return float(_rates(data)[FOCUS_GROUP] / overall)
 
 
 def _rate_difference(data: Any) -> float:
     rates = _rates(data)
-    return float(rates[FOCUS] - rates[REFERENCE])
+    return float(rates[FOCUS_GROUP] - rates[REFERENCE_GROUP])
 
 
 q1 = NumberExercise(
@@ -249,7 +243,7 @@ q2 = _GroupTableExercise(
         Misconception(
             "Your table compares every group with a different reference group. The question "
             'compares each group with the White group: use reference="White".',
-            compute=lambda data: _ratio_table(data, reference=FOCUS),
+            compute=lambda data: _ratio_table(data, reference=FOCUS_GROUP),
             name="wrong-reference",
         ),
         Misconception(
@@ -334,7 +328,7 @@ def _groups_excluding_one(data: Any) -> str:
 
 
 def _groups_with_dot_above_one(data: Any) -> str:
-    table = rate_ratio_table(data).drop(index=REFERENCE)
+    table = rate_ratio_table(data).drop(index=REFERENCE_GROUP)
     return _key(int((table["rate_ratio"] > 1).sum()))
 
 

@@ -13,12 +13,12 @@ from mhtrain.checks import (
     ALIAS,
     CORRECT,
     ChoiceExercise,
-    Exercise,
     FreeTextExercise,
     Misconception,
     NumberExercise,
     TableExercise,
 )
+from mhtrain.checks.core.base import ValueExercise
 from mhtrain.checks.core.feedback import describe_type, list_labels
 
 # The areas as the scenario names them; a test checks this list against the data's areas table.
@@ -273,17 +273,11 @@ def _by_hand(data: Any, z: float, *, root: bool = True) -> float:
 # --------------------------------------------------------------------------------------------
 
 
-class AreaListExercise(Exercise):
+class AreaListExercise(ValueExercise):
     """An exercise whose answer is a list of areas (codes or names); an empty list means none.
 
-    Parameters
-    ----------
-    id : str
-        Short name, ``"q3"``.
-    expected : callable
-        ``expected(data)`` gives the right area codes from the learner's dataset.
-    **kwargs
-        The common exercise fields: see :class:`~mhtrain.checks.Exercise`.
+    ``expected(data)`` gives the right area codes; the other fields are those of
+    :class:`~mhtrain.checks.core.base.ValueExercise`.
     """
 
     kind = "list"
@@ -291,10 +285,6 @@ class AreaListExercise(Exercise):
         "Look at the position column of the funnel table, or at the points beyond the outer "
         "(99.8%) lines of the funnel plot."
     )
-
-    def __init__(self, id: str, *, expected: Any, **kwargs: Any) -> None:
-        super().__init__(id, **kwargs)
-        self._expected = expected
 
     def _reference(self, data: Any) -> list[str]:
         return sorted(str(code) for code in self._expected(data))
@@ -330,9 +320,6 @@ class AreaListExercise(Exercise):
         return labels
 
     def _compare(self, answer: Any, data: Any) -> Any:
-        problem = self._format_problem(answer)
-        if problem:
-            return self._not_yet(problem)
         labels = self._codes_by_label(data)
         parts = self._parts(answer) or []
         unknown = [p for p in parts if p.lower() not in labels]

@@ -21,6 +21,7 @@ from mhtrain.checks import (
     Misconception,
     TableExercise,
 )
+from mhtrain.checks._shared import broad
 from mhtrain.errors import MhtrainError
 
 #: Where the lesson writes its Parquet files, relative to the notebook's folder.
@@ -81,23 +82,17 @@ def big_data(data: Any = None) -> BigData:
     return _OPENED[key]
 
 
-def _broad(codes: pd.Series) -> pd.Series:
-    from mhtrain import broad_ethnic_group
-
-    return broad_ethnic_group(codes)
-
-
 def _detentions(big: BigData) -> pd.DataFrame:
     detentions = big.read("mha_detentions", ["detention_id", "person_id"])
     people = big.read("people", ["person_id", "ethnic_category", "area_code"])
     out = detentions.merge(people, on="person_id")
-    out[GROUP_COLUMN] = _broad(out["ethnic_category"])
+    out[GROUP_COLUMN] = broad(out["ethnic_category"])
     return out
 
 
 def _residents(big: BigData) -> pd.Series:
     population = big.read("population", ["ethnic_category", "residents"])
-    population[GROUP_COLUMN] = _broad(population["ethnic_category"])
+    population[GROUP_COLUMN] = broad(population["ethnic_category"])
     return population.groupby(GROUP_COLUMN)["residents"].sum()
 
 
@@ -134,14 +129,14 @@ def _people_detained_rates(data: Any) -> pd.Series:
 def _population_rows_rates(data: Any) -> pd.Series:
     big = big_data(data)
     population = big.read("population", ["ethnic_category"])
-    rows = population.groupby(_broad(population["ethnic_category"]).rename(GROUP_COLUMN)).size()
+    rows = population.groupby(broad(population["ethnic_category"]).rename(GROUP_COLUMN)).size()
     return _per_100k(_detentions(big).groupby(GROUP_COLUMN).size(), rows)
 
 
 def _people_in_contact_rates(data: Any) -> pd.Series:
     big = big_data(data)
     people = big.read("people", ["ethnic_category"])
-    in_contact = people.groupby(_broad(people["ethnic_category"]).rename(GROUP_COLUMN)).size()
+    in_contact = people.groupby(broad(people["ethnic_category"]).rename(GROUP_COLUMN)).size()
     detentions = _detentions(big).groupby(GROUP_COLUMN).size()
     residents = _residents(big)
     return _per_100k(detentions, in_contact).loc[lambda s: s.index.isin(residents.index)]

@@ -11,46 +11,23 @@
 Lesson modules import these names from :mod:`mhtrain.checks`.
 """
 
-from mhtrain.checks.core.base import Exercise, Misconception, exercises_in
-from mhtrain.checks.core.choice import ChoiceExercise
+from mhtrain.checks.core import base, choice, freetext, number, results, state, table
+from mhtrain.checks.core.base import *  # noqa: F403
+from mhtrain.checks.core.choice import *  # noqa: F403
 from mhtrain.checks.core.feedback import ALIAS
-from mhtrain.checks.core.freetext import FreeTextExercise
-from mhtrain.checks.core.number import NumberExercise
-from mhtrain.checks.core.results import (
-    CORRECT,
-    NOT_ATTEMPTED,
-    NOT_YET,
-    RECEIVED,
-    CheckResult,
-    NotYetError,
-    ShownText,
-)
-from mhtrain.checks.core.state import (
-    get_dataset,
-    set_solutions_visible,
-    solutions_visible,
-    use_dataset,
-)
-from mhtrain.checks.core.table import TableExercise
+from mhtrain.checks.core.freetext import *  # noqa: F403
+from mhtrain.checks.core.number import *  # noqa: F403
+from mhtrain.checks.core.results import *  # noqa: F403
+from mhtrain.checks.core.state import *  # noqa: F403
+from mhtrain.checks.core.table import *  # noqa: F403
 
 __all__ = [
     "ALIAS",
-    "CORRECT",
-    "NOT_ATTEMPTED",
-    "NOT_YET",
-    "RECEIVED",
-    "CheckResult",
-    "ChoiceExercise",
-    "Exercise",
-    "FreeTextExercise",
-    "Misconception",
-    "NotYetError",
-    "NumberExercise",
-    "ShownText",
-    "TableExercise",
-    "exercises_in",
-    "get_dataset",
-    "set_solutions_visible",
-    "solutions_visible",
-    "use_dataset",
+    *base.__all__,
+    *choice.__all__,
+    *freetext.__all__,
+    *number.__all__,
+    *results.__all__,
+    *state.__all__,
+    *table.__all__,
 ]

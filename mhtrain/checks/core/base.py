@@ -23,6 +23,8 @@ from mhtrain.checks.core.results import (
 from mhtrain.checks.core.state import get_dataset, solutions_visible
 from mhtrain.errors import MhtrainError
 
+__all__ = ["Exercise", "Misconception", "ValueExercise", "exercises_in"]
+
 #: Stands for "no answer given" (``None`` and ``...`` are answers a learner can leave in place).
 MISSING: Any = object()
 
@@ -184,6 +186,7 @@ class Exercise:
         )
 
     def _compare(self, answer: Any, data: Any) -> CheckResult:
+        """Judge an answer of the right form (:meth:`_format_problem` found nothing wrong)."""
         raise NotImplementedError
 
     def evaluate(self, answer: Any = MISSING, *, data: Any = None) -> CheckResult:
@@ -202,6 +205,9 @@ class Exercise:
         """
         if is_placeholder(answer):
             return self._not_attempted()
+        problem = self._format_problem(answer)
+        if problem:
+            return self._not_yet(problem)
         data = get_dataset() if data is None else data
         return self._compare(answer, data)
 
@@ -325,6 +331,40 @@ class Exercise:
                 f"{self.solution_text}"
             )
         return show(text)
+
+
+class ValueExercise(Exercise):
+    """An exercise whose reference is computed from the learner's data by ``expected(data)``.
+
+    Parameters
+    ----------
+    id : str
+        Short name, ``"q1"``.
+    expected : callable
+        ``expected(data)`` computes the right answer from the learner's dataset.
+    rel_tol, abs_tol : float, optional
+        An answer is correct when it is within ``rel_tol`` (relative) or ``abs_tol`` (absolute)
+        of the reference, as in :func:`math.isclose`.
+    **kwargs
+        The common exercise fields (``variable``, ``prompt``, ``hints``, ``solution``,
+        ``misconceptions``, ``advice``): see :class:`Exercise`.
+    """
+
+    def __init__(
+        self,
+        id: str,
+        *,
+        expected: Callable[[Any], Any],
+        rel_tol: float = 1e-3,
+        abs_tol: float = 0.0,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(id, **kwargs)
+        if rel_tol < 0 or abs_tol < 0:
+            raise MhtrainError(f"exercise {id}: tolerances must be zero or more")
+        self._expected = expected
+        self.rel_tol = rel_tol
+        self.abs_tol = abs_tol
 
 
 def exercises_in(module: ModuleType) -> dict[str, Exercise]:

@@ -10,6 +10,8 @@ from mhtrain.checks.core.feedback import describe_type, squash
 from mhtrain.checks.core.results import CORRECT, CheckResult, ShownText, show
 from mhtrain.errors import MhtrainError
 
+__all__ = ["ChoiceExercise"]
+
 
 class ChoiceExercise(Exercise):
     """A multiple-choice exercise: the learner answers with the option's letter or its text.
@@ -90,9 +92,6 @@ class ChoiceExercise(Exercise):
         return None
 
     def _compare(self, answer: Any, data: Any) -> CheckResult:
-        problem = self._format_problem(answer)
-        if problem:
-            return self._not_yet(problem)
         key = self.option_key(answer)
         if key == self.expected(data=data):
             return self._result(CORRECT, "well done, that is the right choice.")

@@ -8,6 +8,8 @@ from mhtrain.checks.core.base import MISSING, Exercise, is_placeholder
 from mhtrain.checks.core.feedback import ALIAS, describe_type, squash
 from mhtrain.checks.core.results import RECEIVED, CheckResult
 
+__all__ = ["FreeTextExercise"]
+
 
 class FreeTextExercise(Exercise):
     """A short written answer: no automatic marking, just thanks and a model answer to compare.

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from mhtrain.checks.core.base import Exercise
+from mhtrain.checks.core.base import ValueExercise
 from mhtrain.checks.core.feedback import FACTORS, describe_type, scale_message
 from mhtrain.checks.core.results import CORRECT, CheckResult
 from mhtrain.errors import MhtrainError
+
+__all__ = ["NumberExercise"]
 
 
 def as_number(answer: Any) -> float | None:
@@ -26,21 +27,11 @@ def as_number(answer: Any) -> float | None:
     return None
 
 
-class NumberExercise(Exercise):
+class NumberExercise(ValueExercise):
     """An exercise whose answer is one number (a rate, a ratio, a count, a percentage).
 
-    Parameters
-    ----------
-    id : str
-        Short name, ``"q1"``.
-    expected : callable
-        ``expected(data)`` computes the right answer from the learner's dataset.
-    rel_tol, abs_tol : float, optional
-        An answer is correct when it is within ``rel_tol`` (relative) or ``abs_tol`` (absolute)
-        of the reference, as in :func:`math.isclose`.
-    **kwargs
-        The common exercise fields (``variable``, ``prompt``, ``hints``, ``solution``,
-        ``misconceptions``, ``advice``): see :class:`Exercise`.
+    Takes the fields of :class:`~mhtrain.checks.core.base.ValueExercise`: ``expected(data)``
+    gives the number.
     """
 
     kind = "number"
@@ -48,22 +39,6 @@ class NumberExercise(Exercise):
         "Check what you counted (the top of the fraction), who could have been counted "
         "(the bottom), and which rows you included."
     )
-
-    def __init__(
-        self,
-        id: str,
-        *,
-        expected: Callable[[Any], Any],
-        rel_tol: float = 1e-3,
-        abs_tol: float = 0.0,
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(id, **kwargs)
-        if rel_tol < 0 or abs_tol < 0:
-            raise MhtrainError(f"exercise {id}: tolerances must be zero or more")
-        self._expected = expected
-        self.rel_tol = rel_tol
-        self.abs_tol = abs_tol
 
     def _reference(self, data: Any) -> float:
         value = as_number(self._expected(data))
@@ -95,9 +70,6 @@ class NumberExercise(Exercise):
         return detail
 
     def _compare(self, answer: Any, data: Any) -> CheckResult:
-        problem = self._format_problem(answer)
-        if problem:
-            return self._not_yet(problem)
         value = as_number(answer)
         assert value is not None
         expected = self.expected(data=data)

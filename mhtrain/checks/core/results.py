@@ -4,6 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+__all__ = [
+    "CORRECT",
+    "NOT_ATTEMPTED",
+    "NOT_YET",
+    "RECEIVED",
+    "CheckResult",
+    "NotYetError",
+    "ShownText",
+]
+
 #: Status of an answer that is still the placeholder (``...``), ``None`` or empty.
 NOT_ATTEMPTED = "not attempted"
 #: Status of an answer that matches the reference within tolerance.

@@ -6,6 +6,8 @@ from typing import Any
 
 from mhtrain.errors import MhtrainError
 
+__all__ = ["get_dataset", "set_solutions_visible", "solutions_visible", "use_dataset"]
+
 
 class _DatasetState:
     """Holds the dataset that checks compare against, so it is loaded at most once."""

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from mhtrain.checks.core.base import Exercise
+from mhtrain.checks.core.base import ValueExercise
 from mhtrain.checks.core.feedback import FACTORS, describe_type, list_labels, scale_message
 from mhtrain.checks.core.number import as_number
 from mhtrain.checks.core.results import CORRECT, CheckResult
 from mhtrain.errors import MhtrainError
+
+__all__ = ["TableExercise"]
 
 
 def _normalise_index(index: pd.Index) -> pd.Index:
@@ -20,7 +21,7 @@ def _normalise_index(index: pd.Index) -> pd.Index:
     return pd.Index([str(label) for label in index])
 
 
-class TableExercise(Exercise):
+class TableExercise(ValueExercise):
     """An exercise whose answer is a table: a pandas Series (one value per group) or DataFrame.
 
     Values are compared row by row, matched on the index labels (group names), within tolerance.
@@ -30,15 +31,12 @@ class TableExercise(Exercise):
     ----------
     id : str
         Short name, ``"q2"``.
-    expected : callable
-        ``expected(data)`` returns the right table (a Series, or a DataFrame whose columns are
-        all checked) from the learner's dataset.
-    rel_tol, abs_tol : float, optional
-        Tolerance for numeric values, as in :func:`math.isclose`.
     check_order : bool, optional
         Whether the rows must also be in the same order (for "sort from highest to lowest").
     **kwargs
-        The common exercise fields: see :class:`Exercise`.
+        ``expected(data)`` returns the right table (a Series, or a DataFrame whose columns are
+        all checked); the other fields are those of
+        :class:`~mhtrain.checks.core.base.ValueExercise`.
     """
 
     kind = "table"
@@ -47,20 +45,8 @@ class TableExercise(Exercise):
         "each fraction."
     )
 
-    def __init__(
-        self,
-        id: str,
-        *,
-        expected: Callable[[Any], Any],
-        rel_tol: float = 1e-3,
-        abs_tol: float = 0.0,
-        check_order: bool = False,
-        **kwargs: Any,
-    ) -> None:
+    def __init__(self, id: str, *, check_order: bool = False, **kwargs: Any) -> None:
         super().__init__(id, **kwargs)
-        self._expected = expected
-        self.rel_tol = rel_tol
-        self.abs_tol = abs_tol
         self.check_order = check_order
 
     def _reference(self, data: Any) -> pd.Series | pd.DataFrame:
@@ -191,9 +177,6 @@ class TableExercise(Exercise):
         return out
 
     def _compare(self, answer: Any, data: Any) -> CheckResult:
-        problem = self._format_problem(answer)
-        if problem:
-            return self._not_yet(problem)
         expected = self.expected(data=data)
         coerced = self._coerce(answer, expected)
         if coerced is None:
