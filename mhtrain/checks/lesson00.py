@@ -25,7 +25,7 @@ q1 = NumberExercise(
     variable="percent_in_contact",
     prompt="What percentage of residents were in contact with mental health services in the year?",
     expected=lambda data: _people_in_contact(data) / _residents(data) * 100,
-    rel_tol=1e-3,
+    quantity="percentage",
     hints=[
         "A percentage answers: out of every 100 residents, how many? Start with the number of "
         "people in contact, then compare it with the number of residents.",

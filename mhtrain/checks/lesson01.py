@@ -54,8 +54,7 @@ q1 = NumberExercise(
     variable="people_in_contact",
     prompt="How many people were in contact with mental health services in the year?",
     expected=_people_in_contact,
-    rel_tol=0.0,
-    abs_tol=0.5,
+    quantity="count",
     hints=[
         "The people table has one row for each person in contact with services. So you need "
         "to count its rows.",
@@ -140,8 +139,7 @@ q2 = NumberExercise(
     variable="residents",
     prompt="How many people live in the area (residents)?",
     expected=_residents,
-    rel_tol=0.0,
-    abs_tol=0.5,
+    quantity="count",
     hints=[
         "Each row of the population table is a group of residents. The residents column says "
         "how many people are in the group.",
@@ -287,8 +285,7 @@ q5 = NumberExercise(
     variable="percent_from_police",
     prompt="What percentage of referrals were made by the police (code E1)?",
     expected=_police_share,
-    rel_tol=1e-3,
-    abs_tol=0.05,  # a percentage rounded to one decimal place is still right
+    quantity="percentage",
     hints=[
         "You need two numbers: the referrals made by the police, and all referrals. Both come "
         "from the referrals table.",

@@ -84,7 +84,7 @@ q1 = TableExercise(
     variable="detention_counts",
     prompt="How many detentions were there in each broad ethnic group (Unknown included)?",
     expected=_counts,
-    rel_tol=1e-9,  # counts are whole numbers: only the exact count is right
+    quantity="count",
     hints=[
         "Each row of the detentions table is one detention, and the broad_group column says "
         "the group of the person detained. You need the number of rows in each group.",
@@ -184,7 +184,7 @@ q3 = TableExercise(
     variable="detention_rate",
     prompt="Detentions per 100,000 residents, for each broad ethnic group with residents.",
     expected=_rates,
-    rel_tol=0.01,  # a rate rounded to one decimal place (or a whole number above 50) is right
+    quantity="rate",
     hints=[
         "A rate is the count divided by the number of people who could have been counted. "
         'In the table, that is table["detentions"] divided by table["residents"].',

@@ -136,7 +136,7 @@ q1 = NumberExercise(
     variable="rate_ratio_black",
     prompt="The detention rate of the Black group divided by the detention rate of the White group.",
     expected=_ratio,
-    rel_tol=0.005,
+    quantity="ratio",
     hints=[
         "A rate ratio compares two rates, not two counts. First work out a rate for each "
         "group: detentions divided by residents, times 100,000.",
@@ -220,7 +220,7 @@ q2 = _GroupTableExercise(
     prompt="Rate ratios against the White group, with 95% confidence intervals, from "
     "stats.rate_ratio.",
     expected=rate_ratio_table,
-    rel_tol=1e-3,
+    quantity="ratio",
     hints=[
         "Use the library function stats.rate_ratio. Give it the table by_group with its "
         "groups as a column: by_group.reset_index().",

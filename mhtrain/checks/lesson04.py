@@ -178,7 +178,7 @@ q1 = _AgeTableExercise(
     variable="age_rates",
     prompt="Detentions per 100,000 residents in each ethnic group and age band.",
     expected=age_specific_rates,
-    rel_tol=1e-3,
+    quantity="rate",
     hints=[
         "An age-specific rate is a rate for one age band of one group: the detentions in that "
         "band divided by the residents in that same band.",
@@ -259,7 +259,7 @@ q2 = NumberExercise(
     prompt="The Black group's detention rate, directly standardised to the 2013 European "
     "Standard Population, per 100,000.",
     expected=lambda data: _dsr(data, FOCUS_GROUP),
-    rel_tol=2e-3,
+    quantity="rate",
     hints=[
         "Follow the worked example for the White group, step by step, but use the Black "
         "group's rows of by_age.",
@@ -319,7 +319,7 @@ q3 = NumberExercise(
     variable="std_ratio",
     prompt="The Black group's age-standardised detention rate divided by the White group's.",
     expected=_dsr_ratio,
-    rel_tol=0.005,
+    quantity="ratio",
     hints=[
         "Use stats.dsr_ratio. It takes the same arguments as stats.rate_ratio in Lesson 3.",
         'Give it by_age.reset_index(), group="ethnic_group", reference="White", '

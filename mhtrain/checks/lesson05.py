@@ -130,8 +130,7 @@ q1 = NumberExercise(
     prompt="The median wait, in days, from referral to first contact, for people referred to "
     "community mental health teams for adults who were seen in the year.",
     expected=lambda data: community_table(data)["wait_days"].median(),
-    rel_tol=1e-3,
-    abs_tol=0.01,
+    quantity="days",
     hints=[
         "The median is the middle wait when all the waits are put in order. The waits are in "
         "the wait_days column of the community table.",
@@ -230,8 +229,7 @@ q2 = NumberExercise(
     prompt="Of the referrals to community mental health teams for adults that had at least 28 "
     "days before the year ended, what percentage were seen within 28 days?",
     expected=lambda data: _percent_within(had_threshold_table(data)["wait_days"]),
-    rel_tol=1e-3,
-    abs_tol=0.01,
+    quantity="percentage",
     hints=[
         "The bottom of the fraction is every referral in had_28_days: all of them had 28 days "
         "to be seen. The top is the number of those whose wait was 28 days or less.",
@@ -300,8 +298,7 @@ q3 = TableExercise(
     prompt="The median wait in days for each IMD decile (community mental health teams for "
     "adults, people seen in the year).",
     expected=lambda data: _by_decile(community_table(data)).median(),
-    rel_tol=1e-3,
-    abs_tol=0.01,
+    quantity="days",
     hints=[
         "Split the community table into groups by the imd_decile column, then take the median "
         "wait in each group.",

@@ -141,6 +141,7 @@ q1 = _FlagExercise(
     prompt="For every referral, True if the person recovered by the published definition, "
     "worked out from the questionnaire scores.",
     expected=lambda data: _flag(data.talking_therapies["recovered"]),
+    quantity="number",
     hints=[
         "Recovery needs three things at once: finished treatment, at caseness at the start, "
         "and not at caseness at the end.",
@@ -257,8 +258,7 @@ q2 = NumberExercise(
     prompt="The recovery rate: the percentage of referrals that finished treatment, having "
     "been at caseness at the start, that recovered.",
     expected=_recovery_rate,
-    rel_tol=1e-3,
-    abs_tol=0.01,
+    quantity="percentage",
     hints=[
         "The top of the fraction is the number who recovered. The bottom is the number who "
         "finished treatment and were at caseness at the start, not every referral.",
@@ -322,8 +322,7 @@ q3 = TableExercise(
     variable="recovery_by_decile",
     prompt="The recovery rate (a percentage) in each IMD decile.",
     expected=lambda data: _by_decile(finished_cases(data)),
-    rel_tol=1e-3,
-    abs_tol=0.01,
+    quantity="percentage",
     hints=[
         "Start from finished_cases, the referrals that count for recovery. Then split them "
         "into groups by the imd_decile column.",

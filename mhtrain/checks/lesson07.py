@@ -103,7 +103,7 @@ q1 = NumberExercise(
     variable="percent_missing",
     prompt="What percentage of people in contact have ethnicity not stated (Z) or not known (99)?",
     expected=lambda data: float(_is_missing(data.people["ethnic_category"]).mean() * 100),
-    rel_tol=1e-3,
+    quantity="percentage",
     hints=[
         "Two codes mean that no ethnic group was recorded: Z (not stated) and 99 (not known). "
         "Count the people with either code.",
@@ -203,7 +203,7 @@ q2 = TableExercise(
     variable="missing_by_provider",
     prompt="The percentage of people with ethnicity not stated or not known, for each provider.",
     expected=lambda data: _share_by(data, "provider_code"),
-    rel_tol=1e-3,
+    quantity="percentage",
     hints=[
         "The people table has each person's area, not their provider. The areas table says "
         "which provider serves each area: join them with merge on area_code.",
@@ -315,8 +315,7 @@ q4 = NumberExercise(
     variable="duplicate_rows",
     prompt="How many extra copies of people rows are in the messy people table?",
     expected=lambda data: int(_messy(data).people.duplicated(subset="person_id").sum()),
-    rel_tol=0.0,
-    abs_tol=0.5,
+    quantity="count",
     hints=[
         "A person should appear once in the people table. A duplicate is a second row with a "
         "person_id that has already appeared.",
@@ -393,8 +392,7 @@ q5 = NumberExercise(
     variable="invalid_codes",
     prompt="After removing duplicate rows, how many people have an ethnic code not on the NHS list?",
     expected=_invalid_count,
-    rel_tol=0.0,
-    abs_tol=0.5,
+    quantity="count",
     hints=[
         'The NHS list is mhtrain.codes("ethnic_category")["code"]: the letters A to S, plus Z '
         "and 99. Z and 99 are valid codes: they mean not stated and not known.",

@@ -107,7 +107,7 @@ q1 = TableExercise(
     variable="recovery_by_area",
     prompt="The Talking Therapies recovery rate (%) for each area.",
     expected=_recovery_by_area,
-    rel_tol=1e-3,
+    quantity="percentage",
     hints=[
         "Start from the table `finished`: referrals that finished a course of treatment and "
         "were at caseness at the start. Those are the only referrals whose recovery counts.",
@@ -213,7 +213,7 @@ q2 = NumberExercise(
         "finished treatment, around the overall recovery rate."
     ),
     expected=lambda data: float(_limits(data, 0.998)["upper_99_8"]),
-    rel_tol=1e-3,
+    quantity="limit",
     hints=[
         "Turn the overall recovery rate into a proportion first: p = overall_recovery / 100.",
         f"The standard error is the square root of p * (1 - p) / {LIMIT_DENOMINATOR}. In "
@@ -353,6 +353,7 @@ q3 = AreaListExercise(
     variable="areas_outside",
     prompt="Which areas lie outside the 99.8% control limits for recovery?",
     expected=lambda data: _areas_at(data, ["above 99.8%", "below 99.8%"]),
+    quantity="number",
     hints=[
         "The funnel table has a column called position. It says where each area lies: within "
         "the limits, between the 95% and 99.8% limits, or beyond the 99.8% limits.",

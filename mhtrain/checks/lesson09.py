@@ -163,7 +163,7 @@ class _PublishedTableExercise(TableExercise):
         result = super()._compare(answer, data)
         if (
             result.status == NOT_YET
-            and result.misconception is None
+            and result.misconception not in {m.name for m in self.misconceptions}
             and isinstance(answer, pd.DataFrame)
         ):
             counts = _with_totals(detention_counts(data))
@@ -260,6 +260,7 @@ q2 = _PublishedTableExercise(
     prompt="Apply NHS disclosure control to the table of detentions by ethnic group and age "
     "group, with a total row and column.",
     expected=_published,
+    quantity="count",
     hints=[
         "There are three rules: hide counts from 1 to 7 with a *, round the other counts "
         "(totals too) to the nearest 5, and hide more cells wherever a row or column has "
@@ -337,8 +338,7 @@ q3 = NumberExercise(
     prompt="How many people in the people table are the only person with their age, sex, "
     "ethnic category and area?",
     expected=lambda data: _unique_people(data.people, QUASI_IDENTIFIERS),
-    rel_tol=0.0,
-    abs_tol=0.5,
+    quantity="count",
     hints=[
         "Group the people table by the four columns age, sex, ethnic_category and area_code, "
         "and count the people in each group.",

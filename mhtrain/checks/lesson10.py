@@ -191,7 +191,7 @@ q1 = _RateTable(
     variable="rates",
     prompt="Detentions per 100,000 residents by broad ethnic group, with SQL in DuckDB.",
     expected=detention_rates,
-    rel_tol=1e-6,
+    quantity="rate",
     hints=[
         "The two views detentions_by_group and residents_by_group each have one row per "
         "broad_group. JOIN them on that column.",

@@ -58,7 +58,7 @@ def rate_q():
         variable="detention_rate",
         prompt="Detentions per 100,000 residents.",
         expected=_rate,
-        rel_tol=1e-3,
+        quantity="rate",
         hints=["Count the detentions.", "Divide by residents.", "Multiply by 100,000."],
         solution="detention_rate = detentions / residents * 100_000",
         misconceptions=[
@@ -114,10 +114,12 @@ def test_number_right_answer_is_correct(rate_q, data):
     assert result.message.startswith("Correct:")
 
 
-def test_number_within_tolerance_is_correct_and_outside_is_not(rate_q, data):
-    right = 9 / 4600 * 100_000
-    assert rate_q.evaluate(right * (1 + 5e-4), data=data).status == CORRECT
-    assert rate_q.evaluate(right * (1 + 5e-3), data=data).status == NOT_YET
+def test_number_rounded_sensibly_is_correct_and_other_values_are_not(rate_q, data):
+    right = 9 / 4600 * 100_000  # 195.652...
+    for rounded in (195.65, 195.7, 196, np.float32(right), round(right, 3)):
+        assert rate_q.evaluate(rounded, data=data).status == CORRECT, rounded
+    for wrong in (195.6, 195.75, 197):
+        assert rate_q.evaluate(wrong, data=data).status == NOT_YET, wrong
 
 
 @pytest.mark.parametrize("placeholder", [..., None, "", "  ", "..."])
@@ -152,17 +154,20 @@ def test_wrong_sign_and_upside_down_are_named():
     assert "upside down" in q.evaluate(0.4, data=object()).message
 
 
-def test_close_answer_suggests_rounding(rate_q, data):
-    right = 9 / 4600 * 100_000
-    result = rate_q.evaluate(round(right), data=data)
+def test_only_a_coarser_rounding_is_told_it_is_rounded_too_far(rate_q, data):
+    result = rate_q.evaluate(200, data=data)  # 195.65 to the nearest 10
     assert result.status == NOT_YET
-    assert "round" in result.message
+    assert result.misconception == "rounded-too-far"
+    assert "rounded more than this question allows" in result.message
+    close_but_not_a_rounding = rate_q.evaluate(194, data=data)
+    assert close_but_not_a_rounding.misconception != "rounded-too-far"
+    assert "round" not in close_but_not_a_rounding.message
 
 
 @pytest.mark.parametrize(
     ("answer", "phrase"),
     [
-        ("195.7", "remove the quote marks"),
+        ("195.7", "without the quote marks"),
         (True, "True or False"),
         (pd.Series([1.0, 2.0]), "single number"),
         ([1, 2], "single number"),
@@ -416,7 +421,7 @@ def test_table_off_by_100_is_named(table_q, data):
 @pytest.mark.parametrize(
     ("answer", "phrase"),
     [
-        ([1.0, 2.0], "no group labels"),
+        ([1.0, 2.0, 3.0], "no group labels"),
         (3.5, "value for each group"),
         ("A", "a table"),
     ],
@@ -438,7 +443,9 @@ def test_table_duplicate_groups_and_empty_rows(table_q, data):
     assert "more than once" in table_q.evaluate(dupes, data=data).message
     empty = _right_table()
     empty["A"] = np.nan
-    assert "empty (NaN): A" in table_q.evaluate(empty, data=data).message
+    result = table_q.evaluate(empty, data=data)
+    assert result.misconception == "empty-rows"
+    assert "empty (NaN)" in result.message and ": A." in result.message
 
 
 def test_dataframe_reference_checks_every_column():

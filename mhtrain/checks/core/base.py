@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
-from mhtrain.checks.core.feedback import ALIAS
+from mhtrain.checks.core.feedback import ALIAS, PRINTED, slip_reason
 from mhtrain.checks.core.results import (
     CORRECT,
     LABELS,
@@ -21,6 +21,8 @@ from mhtrain.checks.core.results import (
     show,
 )
 from mhtrain.checks.core.state import get_dataset, solutions_visible
+from mhtrain.checks.core.tolerance import Quantity
+from mhtrain.checks.core.tolerance import quantity as _quantity
 from mhtrain.errors import MhtrainError
 
 __all__ = ["Exercise", "Misconception", "ValueExercise", "exercises_in"]
@@ -170,8 +172,18 @@ class Exercise:
     def _result(self, status: str, detail: str, misconception: str | None = None) -> CheckResult:
         return CheckResult(self.id, status, f"{LABELS[status]}: {detail}", misconception)
 
-    def _not_attempted(self) -> CheckResult:
+    def _not_attempted(self, answer: Any = MISSING) -> CheckResult:
         where = f"`{self.variable}`" if self.variable else "your answer"
+        name = self.variable or "answer"
+        if answer is None:
+            return self._result(
+                NOT_ATTEMPTED,
+                f"{where} holds None, not a value. This happens when the answer line is "
+                f"`{name} = print(...)`: print() shows a value but gives nothing back. Write "
+                f"`{name} = ...` with your calculation on the right, and `print({name})` on a "
+                f"line of its own if you want to see it. For a hint, run {ALIAS}.{self.id}.hint().",
+                PRINTED,
+            )
         return self._result(
             NOT_ATTEMPTED,
             f"{where} still holds the placeholder. Replace the ... with your answer, run that "
@@ -204,10 +216,10 @@ class Exercise:
         CheckResult
         """
         if is_placeholder(answer):
-            return self._not_attempted()
+            return self._not_attempted(answer)
         problem = self._format_problem(answer)
         if problem:
-            return self._not_yet(problem)
+            return self._not_yet(problem, slip_reason(answer))
         data = get_dataset() if data is None else data
         return self._compare(answer, data)
 
@@ -276,10 +288,10 @@ class Exercise:
         """
         answer = self._lookup(answer, 1)
         if is_placeholder(answer):
-            raise NotYetError(self._not_attempted())
+            raise NotYetError(self._not_attempted(answer))
         problem = self._format_problem(answer)
         if problem:
-            raise NotYetError(self._not_yet(problem))
+            raise NotYetError(self._not_yet(problem, slip_reason(answer)))
         print(f"Answered: {self.id} has an answer of the right form. It will be marked later.")
 
     # -- hints and solution ------------------------------------------------------------------
@@ -342,9 +354,11 @@ class ValueExercise(Exercise):
         Short name, ``"q1"``.
     expected : callable
         ``expected(data)`` computes the right answer from the learner's dataset.
-    rel_tol, abs_tol : float, optional
-        An answer is correct when it is within ``rel_tol`` (relative) or ``abs_tol`` (absolute)
-        of the reference, as in :func:`math.isclose`.
+    quantity : str, optional
+        What kind of number the answer is (``"count"``, ``"percentage"``, ``"proportion"``,
+        ``"rate"``, ``"ratio"``, ``"days"``, ``"limit"`` or ``"number"``): it decides which
+        roundings are right, by the one rule in :mod:`mhtrain.checks.core.tolerance`, and the
+        advice given when an answer is wrong for no known reason.
     **kwargs
         The common exercise fields (``variable``, ``prompt``, ``hints``, ``solution``,
         ``misconceptions``, ``advice``): see :class:`Exercise`.
@@ -355,16 +369,21 @@ class ValueExercise(Exercise):
         id: str,
         *,
         expected: Callable[[Any], Any],
-        rel_tol: float = 1e-3,
-        abs_tol: float = 0.0,
+        quantity: str | Quantity = "number",
         **kwargs: Any,
     ) -> None:
+        stale = sorted({"rel_tol", "abs_tol"} & set(kwargs))
+        if stale:
+            raise MhtrainError(
+                f"exercise {id}: {', '.join(stale)} is not used any more; declare what the "
+                'answer is instead, e.g. quantity="percentage" (see '
+                "mhtrain.checks.core.tolerance)"
+            )
+        self.quantity = _quantity(quantity)
+        if kwargs.get("advice") is None and self.quantity.name != "number":
+            kwargs["advice"] = self.quantity.advice
         super().__init__(id, **kwargs)
-        if rel_tol < 0 or abs_tol < 0:
-            raise MhtrainError(f"exercise {id}: tolerances must be zero or more")
         self._expected = expected
-        self.rel_tol = rel_tol
-        self.abs_tol = abs_tol
 
 
 def exercises_in(module: ModuleType) -> dict[str, Exercise]:

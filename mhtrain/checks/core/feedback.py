@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Sequence
 from typing import Any
 
@@ -66,3 +67,87 @@ def scale_message(factor: float, words: str, *, every: bool = False) -> str:
 def squash(text: str) -> str:
     """Text in a form that ignores case, spacing, curly quotes and a final full stop."""
     return " ".join(text.lower().replace("\u2019", "'").split()).rstrip(".")
+
+
+#: Reason names for the feedback every kind can give (tests and reports use them).
+ROUNDED_TOO_FAR = "rounded-too-far"
+UNEXPLAINED = "not-a-known-slip"
+WRONG_FORM = "wrong-form"
+WRONG_ROWS = "wrong-rows"
+WRONG_ORDER = "wrong-order"
+MISSING_COLUMNS = "missing-columns"
+EMPTY_ROWS = "empty-rows"
+ROWS_DIFFER = "rows-differ"
+TEXT_NUMBER = "number-as-text"
+PERCENT_SIGN = "percent-sign"
+COMMAS = "commas-make-a-tuple"
+PRINTED = "value-from-print"
+
+
+def rounded_message(precision: str) -> str:
+    """Say an answer is right but rounded too far, and how many digits to keep."""
+    return (
+        "Your answer is the right value, rounded more than this question allows. Keep more "
+        f"digits: give it to at least {precision}, or leave it unrounded."
+    )
+
+
+def _number_in(text: str) -> float | None:
+    cleaned = text.replace(",", "").replace("_", "").replace(" ", "")
+    try:
+        return float(cleaned)
+    except ValueError:
+        return None
+
+
+def _code(variable: str | None, value: str) -> str:
+    return f"`{variable or 'answer'} = {value}`"
+
+
+def typing_slip(answer: Any, variable: str | None) -> str | None:
+    """Name a typing slip that stops ``answer`` being a number, with the code that works.
+
+    Covers a number typed in quote marks (``"3.4"``), with a percent sign (``"6.6%"``), and
+    a number typed with commas (``66,000``, which Python reads as a tuple of two numbers).
+    Returns None when ``answer`` shows no such slip.
+    """
+    if isinstance(answer, str):
+        text = answer.strip()
+        if text.endswith("%") and _number_in(text[:-1]) is not None:
+            number = _number_in(text[:-1])
+            return (
+                "Your answer is text with a percent sign. Python needs the number on its own: "
+                f"no % sign and no quote marks, like this: {_code(variable, f'{number:g}')}."
+            )
+        number = _number_in(text)
+        if number is not None:
+            extra = " and without commas" if "," in text else ""
+            return (
+                "Your answer is a number typed as text (in quote marks). Write it without the "
+                f"quote marks{extra}, like this: {_code(variable, f'{number:g}')}."
+            )
+        return None
+    if (
+        isinstance(answer, tuple)
+        and len(answer) >= 2
+        and all(isinstance(x, numbers.Real) and not isinstance(x, bool) for x in answer)
+    ):
+        return (
+            f"Your answer is {len(answer)} numbers, not one: Python reads a comma as a gap "
+            "between two values. Write a number without commas, for example 66000 (or 66_000) "
+            "for sixty-six thousand, and use a full stop for decimals, as in 11.78."
+        )
+    return None
+
+
+def slip_reason(answer: Any) -> str:
+    """The reason name for an answer of the wrong form: a named typing slip, or ``wrong-form``."""
+    if isinstance(answer, str):
+        text = answer.strip()
+        if text.endswith("%") and _number_in(text[:-1]) is not None:
+            return PERCENT_SIGN
+        if _number_in(text) is not None:
+            return TEXT_NUMBER
+    if isinstance(answer, tuple) and typing_slip(answer, None):
+        return COMMAS
+    return WRONG_FORM

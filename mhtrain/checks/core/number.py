@@ -10,14 +10,24 @@ import numpy as np
 import pandas as pd
 
 from mhtrain.checks.core.base import ValueExercise
-from mhtrain.checks.core.feedback import FACTORS, describe_type, scale_message
+from mhtrain.checks.core.feedback import (
+    FACTORS,
+    ROUNDED_TOO_FAR,
+    UNEXPLAINED,
+    describe_type,
+    rounded_message,
+    scale_message,
+    typing_slip,
+)
 from mhtrain.checks.core.results import CORRECT, CheckResult
+from mhtrain.checks.core.tolerance import matches, too_coarse
 from mhtrain.errors import MhtrainError
 
 __all__ = ["NumberExercise"]
 
 
 def as_number(answer: Any) -> float | None:
+    """Return ``answer`` as a float if it is one number (any numeric type), else None."""
     if isinstance(answer, bool | np.bool_):
         return None
     if isinstance(answer, numbers.Real | np.number):
@@ -31,14 +41,11 @@ class NumberExercise(ValueExercise):
     """An exercise whose answer is one number (a rate, a ratio, a count, a percentage).
 
     Takes the fields of :class:`~mhtrain.checks.core.base.ValueExercise`: ``expected(data)``
-    gives the number.
+    gives the number and ``quantity`` says what kind of number it is, which sets the tolerance
+    (:mod:`mhtrain.checks.core.tolerance`) and the advice given when no known slip fits.
     """
 
     kind = "number"
-    default_advice = (
-        "Check what you counted (the top of the fraction), who could have been counted "
-        "(the bottom), and which rows you included."
-    )
 
     def _reference(self, data: Any) -> float:
         value = as_number(self._expected(data))
@@ -49,23 +56,22 @@ class NumberExercise(ValueExercise):
             )
         return value
 
-    def _close(self, a: float, b: float, scale: float = 1.0) -> bool:
-        return math.isclose(a, b, rel_tol=self.rel_tol, abs_tol=self.abs_tol * scale)
-
     def _format_problem(self, answer: Any) -> str | None:
-        if as_number(answer) is not None:
-            value = as_number(answer)
-            if value is not None and not math.isfinite(value):
+        value = as_number(answer)
+        if value is not None:
+            if not math.isfinite(value):
                 return (
                     "Your answer is not a finite number (it is NaN or infinity): look for "
                     "missing values or a division by zero."
                 )
             return None
-        kind = describe_type(answer)
-        detail = f"Your answer is {kind}, but this question asks for a single number."
-        if isinstance(answer, str):
-            detail += " If you typed a number in quote marks, remove the quote marks."
-        elif isinstance(answer, pd.Series | pd.DataFrame):
+        slip = typing_slip(answer, self.variable)
+        if slip:
+            return slip
+        detail = (
+            f"Your answer is {describe_type(answer)}, but this question asks for a single number."
+        )
+        if isinstance(answer, pd.Series | pd.DataFrame):
             detail += " Pick out the one value the question asks for, or add up the column."
         return detail
 
@@ -73,34 +79,41 @@ class NumberExercise(ValueExercise):
         value = as_number(answer)
         assert value is not None
         expected = self.expected(data=data)
-        if self._close(value, expected):
-            return self._result(CORRECT, "well done, that is the right answer.")
+        best: tuple[float, str | None, str] | None = None
+        if matches(value, expected, self.quantity):
+            best = (abs(value - expected), None, "")
         for misconception, wrong in self._misconception_values(data):
             wrong_number = as_number(wrong)
-            if wrong_number is not None and self._close(value, wrong_number):
-                return self._not_yet(misconception.message, misconception.name)
-        return self._not_yet(self._generic_reason(value, expected))
+            if wrong_number is None or not matches(value, wrong_number, self.quantity):
+                continue
+            distance = abs(value - wrong_number)
+            if best is None or distance < best[0]:
+                best = (distance, misconception.name, misconception.message)
+        if best is not None:
+            if best[1] is None and not best[2]:
+                return self._result(CORRECT, "well done, that is the right answer.")
+            return self._not_yet(best[2], best[1])
+        reason, message = self._generic_reason(value, expected)
+        return self._not_yet(message, reason)
 
-    def _generic_reason(self, value: float, expected: float) -> str:
+    def _generic_reason(self, value: float, expected: float) -> tuple[str, str]:
+        q = self.quantity
+        if too_coarse(value, expected, q):
+            return ROUNDED_TOO_FAR, rounded_message(q.coarsest.words(expected))
         if expected != 0:
             for factor in FACTORS:
-                if self._close(value, expected * factor, factor):
-                    return scale_message(factor, "large")
-                if self._close(value, expected / factor, 1 / factor):
-                    return scale_message(factor, "small")
-            if self._close(value, -expected):
-                return (
+                if matches(value, expected * factor, q.scaled(factor)):
+                    return f"too-large-x{factor}", scale_message(factor, "large")
+                if matches(value, expected / factor, q.scaled(1 / factor)):
+                    return f"too-small-x{factor}", scale_message(factor, "small")
+            if matches(value, -expected, q):
+                return "wrong-sign", (
                     "Your answer has the wrong sign (plus or minus): check which value you took "
                     "away from which."
                 )
-            if abs(expected) != 1 and value != 0 and self._close(value * expected, 1.0):
-                return (
+            if abs(expected) != 1 and matches(value, 1 / expected, "number"):
+                return "upside-down", (
                     "Your answer looks upside down: check which number goes on top of the "
                     "fraction and which goes underneath."
                 )
-            if math.isclose(value, expected, rel_tol=0.05):
-                return (
-                    "Your answer is close, but not close enough. Did you round too early, or "
-                    "leave out (or add) a few rows? Keep all the decimal places until the end."
-                )
-        return f"Your answer is not right yet. {self.advice}"
+        return UNEXPLAINED, f"Your answer is not right yet. {self.advice}"

@@ -8,9 +8,22 @@ import numpy as np
 import pandas as pd
 
 from mhtrain.checks.core.base import ValueExercise
-from mhtrain.checks.core.feedback import FACTORS, describe_type, list_labels, scale_message
+from mhtrain.checks.core.feedback import (
+    EMPTY_ROWS,
+    FACTORS,
+    MISSING_COLUMNS,
+    ROUNDED_TOO_FAR,
+    ROWS_DIFFER,
+    WRONG_FORM,
+    WRONG_ORDER,
+    WRONG_ROWS,
+    describe_type,
+    list_labels,
+    scale_message,
+)
 from mhtrain.checks.core.number import as_number
 from mhtrain.checks.core.results import CORRECT, CheckResult
+from mhtrain.checks.core.tolerance import Quantity, matches, too_coarse
 from mhtrain.errors import MhtrainError
 
 __all__ = ["TableExercise"]
@@ -60,8 +73,13 @@ class TableExercise(ValueExercise):
 
     @staticmethod
     def _coerce(answer: Any, like: pd.Series | pd.DataFrame) -> pd.Series | pd.DataFrame | None:
+        if isinstance(answer, list | tuple | np.ndarray):
+            if isinstance(like, pd.Series) and len(answer) == len(like):
+                return pd.Series(list(answer), index=like.index)
+            return None
         if isinstance(answer, dict):
-            answer = pd.Series(answer)
+            nested = any(isinstance(v, dict | list | pd.Series) for v in answer.values())
+            answer = pd.DataFrame(answer) if nested else pd.Series(answer)
         if isinstance(like, pd.Series):
             if isinstance(answer, pd.DataFrame):
                 # After reset_index(), the group labels sit in a column of their own.
@@ -87,6 +105,8 @@ class TableExercise(ValueExercise):
     def _format_problem(self, answer: Any) -> str | None:
         if isinstance(answer, pd.Series | pd.DataFrame | dict):
             return None
+        if isinstance(answer, list | tuple | np.ndarray) and len(answer) > 1:
+            return None  # a list in the order the lesson shows the groups can be right
         detail = f"Your answer is {describe_type(answer)}, but this question asks for a table "
         detail += "with one row per group (a pandas Series or DataFrame)."
         if isinstance(answer, list | tuple | np.ndarray):
@@ -95,20 +115,22 @@ class TableExercise(ValueExercise):
             detail += " A single number is one value; the question wants a value for each group."
         return detail
 
-    def _values_match(self, answer: pd.Series, expected: pd.Series) -> pd.Series:
-        """True for each row (aligned on expected's index) whose answer matches within tolerance."""
+    def _values_match(
+        self, answer: pd.Series, expected: pd.Series, kind: Quantity | None = None
+    ) -> tuple[pd.Series, pd.Series]:
+        """For each row of ``expected``: (does the answer match?, is it rounded too far?)."""
+        kind = kind or self.quantity
         aligned = answer.reindex(expected.index)
         if pd.api.types.is_numeric_dtype(expected) and not pd.api.types.is_bool_dtype(expected):
             a = pd.to_numeric(aligned, errors="coerce").to_numpy(dtype=float)
             e = expected.to_numpy(dtype=float)
-            both_nan = np.isnan(a) & np.isnan(e)
-            close = np.isclose(a, e, rtol=self.rel_tol, atol=self.abs_tol)
-            return pd.Series(close | both_nan, index=expected.index)
+            ok = pd.Series(matches(a, e, kind), index=expected.index)
+            return ok, pd.Series(too_coarse(a, e, kind), index=expected.index)
         same = [
             (pd.isna(x) and pd.isna(y)) or x == y
             for x, y in zip(aligned.tolist(), expected.tolist(), strict=True)
         ]
-        return pd.Series(same, index=expected.index)
+        return pd.Series(same, index=expected.index), pd.Series(False, index=expected.index)
 
     def _columns(self, table: pd.Series | pd.DataFrame) -> dict[str, pd.Series]:
         if isinstance(table, pd.Series):
@@ -153,19 +175,25 @@ class TableExercise(ValueExercise):
         return answer, None
 
     def _matches(
-        self, answer: pd.Series | pd.DataFrame, expected: pd.Series | pd.DataFrame
-    ) -> tuple[list[str], list[str]]:
-        """Return (columns missing from the answer, row labels whose values differ)."""
+        self,
+        answer: pd.Series | pd.DataFrame,
+        expected: pd.Series | pd.DataFrame,
+        kind: Quantity | None = None,
+    ) -> tuple[list[str], list[str], bool]:
+        """Return (columns missing, row labels whose values differ, every difference coarse?)."""
         ans_cols = self._columns(answer)
         missing_cols = [c for c in self._columns(expected) if c not in ans_cols]
         differing: dict[str, None] = {}
+        all_coarse = True
         for name, column in self._columns(expected).items():
             if name not in ans_cols:
                 continue
-            ok = self._values_match(ans_cols[name], column)
-            for label in ok.index[~ok.to_numpy()]:
+            ok, coarse = self._values_match(ans_cols[name], column, kind)
+            wrong = ~ok.to_numpy()
+            all_coarse &= bool(coarse.to_numpy()[wrong].all())
+            for label in ok.index[wrong]:
                 differing[str(label)] = None
-        return missing_cols, list(differing)
+        return missing_cols, list(differing), all_coarse and bool(differing)
 
     def _scaled(self, table: pd.Series | pd.DataFrame, factor: float) -> pd.Series | pd.DataFrame:
         if isinstance(table, pd.Series):
@@ -179,21 +207,34 @@ class TableExercise(ValueExercise):
     def _compare(self, answer: Any, data: Any) -> CheckResult:
         expected = self.expected(data=data)
         coerced = self._coerce(answer, expected)
+        if (
+            coerced is None
+            and isinstance(answer, list | tuple | np.ndarray)
+            and isinstance(expected, pd.Series)
+        ):
+            return self._not_yet(
+                f"Your answer is a list of {len(answer)} values, and a plain list has no group "
+                "labels. Keep the result of groupby as it is (a Series), so each value keeps "
+                "the name of its group.",
+                WRONG_FORM,
+            )
         if coerced is None:
             what = "one column of values" if isinstance(expected, pd.Series) else "a table"
             return self._not_yet(
-                f"Your answer is {describe_type(answer)}, but this question asks for {what}."
+                f"Your answer is {describe_type(answer)}, but this question asks for {what}.",
+                WRONG_FORM,
             )
         aligned, problem = self._align_index(coerced, expected)
         if aligned is None:
             for misconception, wrong in self._misconception_values(data):
                 if self._same_table(coerced, wrong):
                     return self._not_yet(misconception.message, misconception.name)
-            return self._not_yet(problem or self.advice)
-        missing_cols, differing = self._matches(aligned, expected)
+            return self._not_yet(problem or self.advice, WRONG_ROWS)
+        missing_cols, differing, coarse = self._matches(aligned, expected)
         if missing_cols:
             return self._not_yet(
-                f"Your table is missing these columns: {list_labels(missing_cols)}."
+                f"Your table is missing these columns: {list_labels(missing_cols)}.",
+                MISSING_COLUMNS,
             )
         if not differing:
             if self.check_order and [str(x) for x in aligned.index] != [
@@ -201,35 +242,45 @@ class TableExercise(ValueExercise):
             ]:
                 return self._not_yet(
                     "The values are right, but the rows are not in the order asked for: "
-                    "sort them as the question says."
+                    "sort them as the question says.",
+                    WRONG_ORDER,
                 )
             return self._result(CORRECT, "well done, every row matches.")
         for misconception, wrong in self._misconception_values(data):
             if self._same_table(aligned, wrong):
                 return self._not_yet(misconception.message, misconception.name)
+        if coarse:
+            return self._not_yet(
+                f"The rows {list_labels(differing)} hold the right values, rounded more than "
+                "this question allows. Keep more digits (round as the lesson prints its "
+                "tables), or leave the values unrounded.",
+                ROUNDED_TOO_FAR,
+            )
         for factor in FACTORS:
             for scale, words in ((factor, "large"), (1 / factor, "small")):
-                if not self._matches(aligned, self._scaled(expected, scale))[1]:
-                    return self._not_yet(scale_message(factor, words, every=True))
-        n_rows = len(expected)
-        missing_values = [
-            str(label)
-            for label in expected.index
-            if bool(
-                pd.isna(aligned.loc[label]).any()
-                if isinstance(aligned, pd.DataFrame)
-                else pd.isna(aligned.loc[label])
-            )
-        ]
-        if missing_values:
+                kind = self.quantity.scaled(scale)
+                if not self._matches(aligned, self._scaled(expected, scale), kind)[1]:
+                    return self._not_yet(
+                        scale_message(factor, words, every=True), f"too-{words}-x{factor}"
+                    )
+        empty = [label for label in differing if self._is_empty(aligned, label)]
+        if empty:
             return self._not_yet(
-                f"Some rows of your table are empty (NaN): {list_labels(missing_values)}. Check "
-                "for groups with no records, or a division by zero."
+                f"Some rows of your table are empty (NaN) where the answer has a value: "
+                f"{list_labels(empty)}. Check for groups with no records, or a division by zero.",
+                EMPTY_ROWS,
             )
         return self._not_yet(
-            f"{len(differing)} of {n_rows} rows differ from the answer: "
-            f"{list_labels(differing)}. {self.advice}"
+            f"{len(differing)} of {len(expected)} rows differ from the answer: "
+            f"{list_labels(differing)}. {self.advice}",
+            ROWS_DIFFER,
         )
+
+    @staticmethod
+    def _is_empty(table: pd.Series | pd.DataFrame, label: str) -> bool:
+        by_text = {str(k): k for k in table.index}
+        row = table.loc[by_text[label]]
+        return bool(pd.isna(row).any() if isinstance(row, pd.Series) else pd.isna(row))
 
     def _same_table(self, answer: Any, wrong: Any) -> bool:
         if not isinstance(wrong, pd.Series | pd.DataFrame):
@@ -240,5 +291,5 @@ class TableExercise(ValueExercise):
         aligned, problem = self._align_index(coerced, wrong)
         if aligned is None:
             return False
-        missing_cols, differing = self._matches(aligned, wrong)
+        missing_cols, differing, _ = self._matches(aligned, wrong)
         return not missing_cols and not differing
