@@ -141,22 +141,6 @@ q1 = TableExercise(
 )
 
 
-class _AreaChoice(ChoiceExercise):
-    """A choice of one area, answered with a letter, the area code or the area's name."""
-
-    def option_key(self, answer: Any) -> str | None:
-        """Return the option key for a letter, an option's text, an area code or a name."""
-        key = super().option_key(answer)
-        if key is not None or not isinstance(answer, str):
-            return key
-        wanted = answer.strip().lower()
-        for k, text in self.options.items():
-            code, _, name = text.partition(" ")
-            if wanted in {code.lower(), name.lower()}:
-                return k
-        return None
-
-
 _AREA_OPTIONS = {
     chr(ord("a") + i): f"{code} {name}" for i, (code, name) in enumerate(AREAS.items())
 }
@@ -169,7 +153,7 @@ def _option_of_area(code: str) -> str:
     raise KeyError(code)
 
 
-q1b = _AreaChoice(
+q1b = ChoiceExercise(
     "q1b",
     variable="answer_q1b",
     prompt="Which area has the highest recovery rate?",

@@ -21,8 +21,7 @@ QUESTIONS = {
 class _AnyChoice(ChoiceExercise):
     """A choice with no wrong option: any of the options is a right answer."""
 
-    def _compare(self, answer: Any, data: Any) -> CheckResult:
-        key = self.option_key(answer)
+    def _judge(self, key: str, data: Any) -> CheckResult:
         return self._result(
             CORRECT,
             f"you chose question {key.upper()}: {self.options[key]} Now write your plan.",
