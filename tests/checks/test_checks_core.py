@@ -321,7 +321,7 @@ def test_dataset_is_loaded_once_and_can_be_injected(monkeypatch, data, rate_q):
     stub = types.ModuleType("mhtrain")
     stub.load = fake_load
     monkeypatch.setitem(sys.modules, "mhtrain", stub)
-    monkeypatch.setattr(core._STATE, "data", None)
+    monkeypatch.setattr(core._STATE, "loaded", None)
     assert get_dataset() is data
     assert get_dataset() is data
     assert len(calls) == 1
@@ -342,7 +342,7 @@ def test_missing_loader_is_a_clear_error(monkeypatch):
     import types
 
     monkeypatch.setitem(sys.modules, "mhtrain", types.ModuleType("mhtrain"))
-    monkeypatch.setattr(core._STATE, "data", None)
+    monkeypatch.setattr(core._STATE, "loaded", None)
     with pytest.raises(MhtrainError, match=r"mhtrain.load\(\)"):
         get_dataset()
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from types import ModuleType
 from typing import Any
 
@@ -20,7 +20,7 @@ from mhtrain.checks.core.results import (
     ShownText,
     show,
 )
-from mhtrain.checks.core.state import get_dataset, solutions_visible
+from mhtrain.checks.core.state import dataset_note, get_dataset, solutions_visible
 from mhtrain.checks.core.tolerance import Quantity
 from mhtrain.checks.core.tolerance import quantity as _quantity
 from mhtrain.errors import MhtrainError
@@ -230,6 +230,21 @@ class Exercise:
         frame = sys._getframe(depth + 1)
         return frame.f_globals.get(self.variable, MISSING)
 
+    def _checked(self, answer: Any, data: Any) -> CheckResult:
+        """Evaluate for :meth:`check` and :meth:`grade`, with the notebook's own dataset.
+
+        Called from those methods only: the notebook is two frames up.
+        """
+        notebook = sys._getframe(2).f_globals
+        answer = answer if answer is not MISSING else self._lookup(answer, 2)
+        if data is None and not is_placeholder(answer):
+            data = get_dataset(notebook)
+        result = self.evaluate(answer, data=data)
+        note = dataset_note(data)
+        if note and result.status in {CORRECT, NOT_YET}:
+            result = replace(result, message=result.message + note)
+        return result
+
     def check(self, answer: Any = MISSING, *, data: Any = None) -> CheckResult:
         """Print feedback on ``answer`` and return the result.
 
@@ -246,7 +261,7 @@ class Exercise:
         CheckResult
             ``.status`` is ``"not attempted"``, ``"correct"`` or ``"not yet"``.
         """
-        result = self.evaluate(self._lookup(answer, 1), data=data)
+        result = self._checked(answer, data)
         print(result.message)
         return result
 
@@ -270,7 +285,7 @@ class Exercise:
         NotYetError
             An ``AssertionError`` carrying the same kind message ``check()`` prints.
         """
-        result = self.evaluate(self._lookup(answer, 1), data=data)
+        result = self._checked(answer, data)
         if result.status not in {CORRECT, RECEIVED}:
             raise NotYetError(result)
         print(result.message)

@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from mhtrain.errors import MhtrainError
 
-__all__ = ["get_dataset", "set_solutions_visible", "solutions_visible", "use_dataset"]
+__all__ = [
+    "dataset_in",
+    "get_dataset",
+    "is_dataset",
+    "set_solutions_visible",
+    "solutions_visible",
+    "use_dataset",
+]
 
 
 class _DatasetState:
-    """Holds the dataset that checks compare against, so it is loaded at most once."""
+    """The dataset a session sets with :func:`use_dataset`, and the one loaded by default."""
 
     def __init__(self) -> None:
-        self.data: Any = None
+        self.override: Any = None
+        self.loaded: Any = None
 
 
 _STATE = _DatasetState()
@@ -29,39 +38,73 @@ class _DatasetOverride:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        _STATE.data = self._previous
+        _STATE.override = self._previous
 
 
 def use_dataset(data: Any) -> _DatasetOverride:
-    """Make every check compare against ``data`` (for example a learner's own seeded dataset).
+    """Make every check compare against ``data``, whatever the notebook holds.
 
     Parameters
     ----------
     data : Dataset or None
-        The dataset to use, usually from ``mhtrain.load(...)``; ``None`` forgets any dataset so
-        the next check loads the course dataset again.
+        The dataset to use, usually from ``mhtrain.load(...)``; ``None`` goes back to the
+        usual choice (see :func:`get_dataset`).
 
     Returns
     -------
     _DatasetOverride
         Use it in a ``with`` block to restore the previous dataset afterwards (tests do this).
     """
-    previous = _STATE.data
-    _STATE.data = data
+    previous = _STATE.override
+    _STATE.override = data
     return _DatasetOverride(previous)
 
 
-def get_dataset() -> Any:
-    """Return the dataset checks compare against, loading it with ``mhtrain.load()`` the first time.
+def is_dataset(value: Any) -> bool:
+    """Whether ``value`` is a course dataset (what ``mhtrain.load()`` returns)."""
+    return all(hasattr(value, name) for name in ("tables", "truth", "seed"))
+
+
+def dataset_in(namespace: Mapping[str, Any]) -> Any:
+    """The dataset a notebook loaded: its ``data`` variable, else its only dataset, else None.
+
+    A messy copy (``mhtrain.load(messy=True)``) is not chosen: checks compare with the tidy
+    data, and the lessons that use the messy copy work it out from the tidy one.
+    """
+    candidate = namespace.get("data")
+    if is_dataset(candidate) and not getattr(candidate, "messy", False):
+        return candidate
+    found = {
+        id(value): value
+        for name, value in namespace.items()
+        if not name.startswith("_") and is_dataset(value) and not getattr(value, "messy", False)
+    }
+    return next(iter(found.values())) if len(found) == 1 else None
+
+
+def get_dataset(namespace: Mapping[str, Any] | None = None) -> Any:
+    """Return the dataset checks compare against.
+
+    Parameters
+    ----------
+    namespace : mapping, optional
+        The notebook's variables (``check()`` passes them): a dataset the notebook loaded,
+        such as ``data = mhtrain.load(seed=7)``, is the one compared with.
 
     Returns
     -------
     Dataset
-        The dataset set by :func:`use_dataset`, or the one ``mhtrain.load()`` gives (which
-        honours the seed and student settings (:mod:`mhtrain.settings`), so each learner is checked against
-        their own data).
+        The dataset set by :func:`use_dataset`; else the notebook's own (see
+        :func:`dataset_in`); else the one ``mhtrain.load()`` gives, loaded once (it honours
+        the seed and student settings of :mod:`mhtrain.settings`).
     """
-    if _STATE.data is None:
+    if _STATE.override is not None:
+        return _STATE.override
+    if namespace is not None:
+        found = dataset_in(namespace)
+        if found is not None:
+            return found
+    if _STATE.loaded is None:
         try:
             import mhtrain
 
@@ -71,8 +114,22 @@ def get_dataset() -> Any:
                 "the course data loader mhtrain.load() is not available; reinstall mhtrain "
                 "with `make setup`"
             ) from exc
-        _STATE.data = load()
-    return _STATE.data
+        _STATE.loaded = load()
+    return _STATE.loaded
+
+
+def dataset_note(data: Any) -> str:
+    """Say which dataset a check compared with, when it is not the shipped course dataset."""
+    seed = getattr(data, "seed", None)
+    if seed is None:
+        return ""
+    from mhtrain.data import SHIPPED
+
+    if seed == SHIPPED["seed"] and getattr(data, "residents", None) == SHIPPED["population"]:
+        return ""
+    size = getattr(data, "residents", None)
+    people = f", {size:,} residents" if isinstance(size, int) else ""
+    return f" (Checked against your own dataset: seed {seed}{people}.)"
 
 
 _SOLUTIONS = {"visible": None}
