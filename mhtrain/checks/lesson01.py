@@ -88,6 +88,12 @@ q1 = NumberExercise(
             compute=lambda data: len(data.care_contacts),
             name="counted-care-contacts",
         ),
+        Misconception(
+            "This is .size: the number of cells in the people table (its rows times its "
+            "columns). To count rows, use len(data.people) or data.people.shape[0].",
+            compute=lambda data: data.people.size,
+            name="counted-cells",
+        ),
     ],
 )
 
@@ -153,6 +159,12 @@ q2 = NumberExercise(
             "residents, not one person. Add up the residents column instead of counting rows.",
             compute=lambda data: len(data.population),
             name="counted-rows-not-residents",
+        ),
+        Misconception(
+            "This is .size: the number of cells in the population table (its rows times its "
+            'columns), not people. Add up the residents column: data.population["residents"].sum().',
+            compute=lambda data: data.population.size,
+            name="counted-cells",
         ),
         Misconception(
             "This is the number of people in contact with services. Residents are everyone "

@@ -18,7 +18,18 @@ __all__ = ["ChoiceExercise"]
 
 
 #: Words people put before an option's letter ("Chart B", "Question A", "option 2").
-_LEAD_WORDS = {"option", "answer", "chart", "question", "choice", "letter", "the", "is", "my"}
+_LEAD_WORDS = {
+    "option",
+    "answer",
+    "chart",
+    "question",
+    "choice",
+    "letter",
+    "the",
+    "is",
+    "my",
+    "data",
+}
 #: An option text that starts with a code ("SYNP4 Harbourside ...") can be answered by either.
 _CODE = re.compile(r"^[A-Z]+[0-9]+[A-Z0-9]*$")
 

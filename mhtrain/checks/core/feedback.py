@@ -83,6 +83,7 @@ OTHER_OPTION = "another-option"
 TEXT_NUMBER = "number-as-text"
 PERCENT_SIGN = "percent-sign"
 COMMAS = "commas-make-a-tuple"
+SHAPE = "shape-not-count"
 PRINTED = "value-from-print"
 
 
@@ -102,8 +103,36 @@ def _number_in(text: str) -> float | None:
         return None
 
 
+def number_in_text(answer: Any) -> float | None:
+    """The number a text answer holds (``"3.4"``, ``"6.6%"``, ``"66,000"``), or None."""
+    if not isinstance(answer, str):
+        return None
+    text = answer.strip()
+    if text.endswith("%"):
+        text = text[:-1]
+    return _number_in(text)
+
+
+def text_tip(answer: str, variable: str | None) -> str:
+    """A tip for an answer typed as text: how to write the number so Python can use it."""
+    number = number_in_text(answer)
+    return (
+        "(Tip: you typed the number as text, in quote marks. To calculate with it, write it "
+        f"as a number, with no quote marks, commas or % sign: {_code(variable, f'{number:g}')}.)"
+    )
+
+
 def _code(variable: str | None, value: str) -> str:
     return f"`{variable or 'answer'} = {value}`"
+
+
+def _is_shape(answer: Any) -> bool:
+    return (
+        isinstance(answer, tuple)
+        and len(answer) == 2
+        and all(isinstance(x, numbers.Integral) for x in answer)
+        and answer[0] >= 1000 > answer[1] > 1
+    )
 
 
 def typing_slip(answer: Any, variable: str | None) -> str | None:
@@ -129,6 +158,11 @@ def typing_slip(answer: Any, variable: str | None) -> str | None:
                 f"quote marks{extra}, like this: {_code(variable, f'{number:g}')}."
             )
         return None
+    if _is_shape(answer):
+        return (
+            "Your answer is the shape of a table: (rows, columns). Take the number of rows "
+            "with .shape[0], or count them with len()."
+        )
     if (
         isinstance(answer, tuple)
         and len(answer) >= 2
@@ -150,6 +184,8 @@ def slip_reason(answer: Any) -> str:
             return PERCENT_SIGN
         if _number_in(text) is not None:
             return TEXT_NUMBER
+    if _is_shape(answer):
+        return SHAPE
     if isinstance(answer, tuple) and typing_slip(answer, None):
         return COMMAS
     return WRONG_FORM

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import numbers
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -15,12 +16,14 @@ from mhtrain.checks.core.feedback import (
     ROUNDED_TOO_FAR,
     UNEXPLAINED,
     describe_type,
+    number_in_text,
     rounded_message,
     scale_message,
+    text_tip,
     typing_slip,
 )
 from mhtrain.checks.core.results import CORRECT, CheckResult
-from mhtrain.checks.core.tolerance import matches, too_coarse
+from mhtrain.checks.core.tolerance import matches, too_coarse, unrounded
 from mhtrain.errors import MhtrainError
 
 __all__ = ["NumberExercise"]
@@ -57,6 +60,8 @@ class NumberExercise(ValueExercise):
         return value
 
     def _format_problem(self, answer: Any) -> str | None:
+        if number_in_text(answer) is not None:
+            return None  # judged as the number it holds, with a tip about quote marks
         value = as_number(answer)
         if value is not None:
             if not math.isfinite(value):
@@ -76,11 +81,21 @@ class NumberExercise(ValueExercise):
         return detail
 
     def _compare(self, answer: Any, data: Any) -> CheckResult:
+        result = self._judge(answer, data)
+        if isinstance(answer, str):
+            result = replace(result, message=f"{result.message} {text_tip(answer, self.variable)}")
+        return result
+
+    def _judge(self, answer: Any, data: Any) -> CheckResult:
         value = as_number(answer)
+        if value is None:
+            value = number_in_text(answer)
         assert value is not None
         expected = self.expected(data=data)
         best: tuple[float, str | None, str] | None = None
         if matches(value, expected, self.quantity):
+            if not unrounded(value, expected, self.quantity):
+                return self._result(CORRECT, "well done, that is the right answer.")
             best = (abs(value - expected), None, "")
         for misconception, wrong in self._misconception_values(data):
             wrong_number = as_number(wrong)

@@ -31,7 +31,15 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-__all__ = ["QUANTITIES", "Precision", "Quantity", "matches", "quantity", "too_coarse"]
+__all__ = [
+    "QUANTITIES",
+    "Precision",
+    "Quantity",
+    "matches",
+    "quantity",
+    "too_coarse",
+    "unrounded",
+]
 
 # Decimal places tried when working out how many digits an answer was written with.
 _PLACES = range(-9, 13)
@@ -246,3 +254,14 @@ def too_coarse(answer: object, reference: object, kind: str | Quantity) -> np.nd
     rounded = np.abs(a0 - r0) <= _half_unit(places) * (1 + _NOISE) + _slack(r0)
     coarse = finite & (written < coarsest) & (places < coarsest) & rounded
     return coarse & ~matches(a, ref, q)
+
+
+def unrounded(answer: float, reference: float, kind: str | Quantity) -> bool:
+    """Whether ``answer`` has more digits than the lesson shows (it was not rounded).
+
+    Only such an answer can tell two methods apart whose values agree at the shown precision;
+    a rounded answer that is right stays right.
+    """
+    q = quantity(kind)
+    places = _written_places(np.asarray(answer, dtype=float))
+    return bool(places > q.shown.places(np.asarray(reference, dtype=float)))
