@@ -63,6 +63,12 @@ def _rates(data: Any) -> pd.Series:
     return table["detentions"] / table["residents"] * PER_100K
 
 
+_SHARE_OF_DETENTIONS = (
+    "This is each group's share of all detentions, as a percentage. A share mostly shows how "
+    "big a group is. Divide by each group's residents instead, and multiply by 100,000."
+)
+
+
 def _top_count_key(data: Any) -> str:
     return _GROUP_KEYS[str(_counts(data).idxmax())]
 
@@ -232,10 +238,15 @@ q3 = TableExercise(
             name="people-in-contact-denominator",
         ),
         Misconception(
-            "This is each group's share of all detentions, as a percentage. A share mostly "
-            "shows how big a group is. Divide by each group's residents instead, and multiply "
-            "by 100,000.",
+            _SHARE_OF_DETENTIONS,
             compute=lambda data: _table(data)["detentions"] / len(data.mha_detentions) * 100,
+            name="share-of-detentions",
+        ),
+        Misconception(
+            _SHARE_OF_DETENTIONS,
+            compute=lambda data: (
+                _table(data)["detentions"] / _table(data)["detentions"].sum() * 100
+            ),
             name="share-of-detentions",
         ),
     ],

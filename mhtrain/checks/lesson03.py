@@ -342,6 +342,7 @@ q3 = ChoiceExercise(
     prompt="On the chart, how many of the four groups have an interval that excludes 1?",
     options=_COUNT_OPTIONS,
     answer=_groups_excluding_one,
+    aliases={str(count): key for count, key in _KEY_FOR_COUNT.items()},
     hints=[
         "Look at the line through each dot, not the dot itself. The line is the interval.",
         "An interval excludes 1 when the whole line lies on one side of the dashed line at 1, "

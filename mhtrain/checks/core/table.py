@@ -11,6 +11,7 @@ from mhtrain.checks.core.base import ValueExercise
 from mhtrain.checks.core.feedback import (
     EMPTY_ROWS,
     FACTORS,
+    LIST_WITHOUT_LABELS,
     MISSING_COLUMNS,
     ROUNDED_TOO_FAR,
     ROWS_DIFFER,
@@ -224,6 +225,7 @@ class TableExercise(ValueExercise):
                 f"Your answer is {describe_type(answer)}, but this question asks for {what}.",
                 WRONG_FORM,
             )
+        from_list = isinstance(answer, list | tuple | np.ndarray)
         aligned, problem = self._align_index(coerced, expected)
         if aligned is None:
             for misconception, wrong in self._misconception_values(data):
@@ -249,7 +251,7 @@ class TableExercise(ValueExercise):
         for misconception, wrong in self._misconception_values(data):
             if self._same_table(aligned, wrong):
                 return self._not_yet(misconception.message, misconception.name)
-        if coarse:
+        if coarse or self._rounded_to(aligned, expected) is not None:
             return self._not_yet(
                 f"The rows {list_labels(differing)} hold the right values, rounded more than "
                 "this question allows. Keep more digits (round as the lesson prints its "
@@ -263,6 +265,14 @@ class TableExercise(ValueExercise):
                     return self._not_yet(
                         scale_message(factor, words, every=True), f"too-{words}-x{factor}"
                     )
+        if from_list:
+            return self._not_yet(
+                "Your answer is a plain list, so it has no group labels: the check could only "
+                "match its values to the groups in the order the lesson lists them, and some "
+                "do not match. Keep the result of groupby as it is (a Series), so each value "
+                "keeps the name of its group.",
+                LIST_WITHOUT_LABELS,
+            )
         empty = [label for label in differing if self._is_empty(aligned, label)]
         if empty:
             return self._not_yet(
@@ -275,6 +285,32 @@ class TableExercise(ValueExercise):
             f"{list_labels(differing)}. {self.advice}",
             ROWS_DIFFER,
         )
+
+    def _rounded_to(
+        self, answer: pd.Series | pd.DataFrame, expected: pd.Series | pd.DataFrame
+    ) -> int | None:
+        """The decimal places the whole answer is the reference rounded to, if it is that."""
+        pairs = [
+            (
+                pd.to_numeric(answer_col.reindex(column.index), errors="coerce").to_numpy(float),
+                column.to_numpy(dtype=float),
+            )
+            for name, column in self._columns(expected).items()
+            if pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column)
+            for answer_col in [self._columns(answer).get(name)]
+            if answer_col is not None
+        ]
+        if not pairs:
+            return None
+        a = np.concatenate([p[0] for p in pairs])
+        e = np.concatenate([p[1] for p in pairs])
+        both = np.isfinite(a) & np.isfinite(e)
+        if not both.any() or (np.isnan(a) != np.isnan(e)).any():
+            return None
+        for places in range(0, 4):
+            if np.allclose(a[both], np.round(e[both], places), rtol=0, atol=1e-9):
+                return places
+        return None
 
     @staticmethod
     def _is_empty(table: pd.Series | pd.DataFrame, label: str) -> bool:
