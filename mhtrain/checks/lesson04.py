@@ -356,6 +356,19 @@ q3 = NumberExercise(
             compute=lambda data: _dsr(data, FOCUS_GROUP) - _dsr(data, REFERENCE_GROUP),
             name="rate-difference",
         ),
+        Misconception(
+            "You divided the Black group's standardised rate by the White group's crude rate. "
+            "Standardise both rates the same way before you compare them: divide one "
+            "standardised rate by the other.",
+            compute=lambda data: _dsr(data, FOCUS_GROUP) / _crude(data, REFERENCE_GROUP),
+            name="mixed-standardised-and-crude",
+        ),
+        Misconception(
+            "You divided the Black group's crude rate by the White group's standardised rate. "
+            "Use the standardised rate for both groups.",
+            compute=lambda data: _crude(data, FOCUS_GROUP) / _dsr(data, REFERENCE_GROUP),
+            name="mixed-standardised-and-crude",
+        ),
     ],
 )
 

@@ -142,6 +142,13 @@ class TableExercise(ValueExercise):
         self, answer: pd.Series | pd.DataFrame, expected: pd.Series | pd.DataFrame
     ) -> tuple[pd.Series | pd.DataFrame | None, str | None]:
         """Match the answer's row labels to the reference; say what is wrong if they do not."""
+        if (
+            isinstance(answer.index, pd.MultiIndex)
+            and isinstance(expected.index, pd.MultiIndex)
+            and list(answer.index.names) != list(expected.index.names)
+            and set(answer.index.names) == set(expected.index.names)
+        ):
+            answer = answer.reorder_levels(list(expected.index.names))
         if answer.index.has_duplicates:
             dupes = answer.index[answer.index.duplicated()].unique()
             return None, (
