@@ -127,11 +127,9 @@ class TableExercise(ValueExercise):
             e = expected.to_numpy(dtype=float)
             ok = pd.Series(matches(a, e, kind), index=expected.index)
             return ok, pd.Series(too_coarse(a, e, kind), index=expected.index)
-        same = [
-            (pd.isna(x) and pd.isna(y)) or x == y
-            for x, y in zip(aligned.tolist(), expected.tolist(), strict=True)
-        ]
-        return pd.Series(same, index=expected.index), pd.Series(False, index=expected.index)
+        a, e = aligned.astype(object), expected.astype(object)
+        same = (a.isna() & e.isna()) | (a == e).fillna(False).astype(bool)
+        return same, pd.Series(False, index=expected.index)
 
     def _columns(self, table: pd.Series | pd.DataFrame) -> dict[str, pd.Series]:
         if isinstance(table, pd.Series):
