@@ -278,7 +278,11 @@ class TableExercise(ValueExercise):
                 "keeps the name of its group.",
                 LIST_WITHOUT_LABELS,
             )
-        empty = [label for label in differing if self._is_empty(aligned, label)]
+        empty_rows = (
+            aligned.isna() if isinstance(aligned, pd.Series) else aligned.isna().any(axis=1)
+        )
+        empty_labels = {str(k) for k in aligned.index[empty_rows.to_numpy()]}
+        empty = [label for label in differing if label in empty_labels]
         if empty:
             return self._not_yet(
                 f"Some rows of your table are empty (NaN) where the answer has a value: "
@@ -316,12 +320,6 @@ class TableExercise(ValueExercise):
             if np.allclose(a[both], np.round(e[both], places), rtol=0, atol=1e-9):
                 return places
         return None
-
-    @staticmethod
-    def _is_empty(table: pd.Series | pd.DataFrame, label: str) -> bool:
-        by_text = {str(k): k for k in table.index}
-        row = table.loc[by_text[label]]
-        return bool(pd.isna(row).any() if isinstance(row, pd.Series) else pd.isna(row))
 
     def _same_table(self, answer: Any, wrong: Any) -> bool:
         if not isinstance(wrong, pd.Series | pd.DataFrame):
