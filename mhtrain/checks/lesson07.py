@@ -54,6 +54,34 @@ def _is_missing(codes: pd.Series, which: list[str] | None = None) -> pd.Series:
     return codes.astype(str).isin(_missing_codes() if which is None else which)
 
 
+#: What each missing code is called, and the other code that means it too.
+_CODE_WORDS = {
+    "not_stated": ("Z", "not stated", "99 (not known)"),
+    "not_known": ("99", "not known", "Z (not stated)"),
+}
+
+_ANY_OTHER = (
+    "You counted code S as missing too. S means 'any other ethnic group': the person's "
+    "ethnic group was recorded, as one not in the list. Only Z (not stated) and 99 (not "
+    "known) mean no group was recorded."
+)
+
+
+def _percent_coded(data: Any, codes: list[str]) -> float:
+    return float(_is_missing(data.people["ethnic_category"], codes).mean() * 100)
+
+
+def _only_one_code(key: str, compute: Any) -> Misconception:
+    """The slip of counting only one of the two missing codes, for any exercise's measure."""
+    code, words, other = _CODE_WORDS[key]
+    return Misconception(
+        f"This counts only the people coded {code} ({words}). People coded {other} have no "
+        "recorded ethnic group either: count both codes.",
+        compute=lambda data: compute(data, _codes_with_key(key)),
+        name=f"only-{words.replace(' ', '-')}",
+    )
+
+
 def _people_with_provider(data: Any) -> pd.DataFrame:
     return data.people.merge(data.areas[["area_code", "provider_code"]], on="area_code")
 
@@ -117,23 +145,12 @@ q1 = NumberExercise(
         "percent_missing = missing.mean() * 100"
     ),
     misconceptions=[
+        _only_one_code("not_stated", lambda data, codes: _percent_coded(data, codes)),
+        _only_one_code("not_known", lambda data, codes: _percent_coded(data, codes)),
         Misconception(
-            "This counts only the people coded Z (not stated). People coded 99 (not known) "
-            "have no recorded ethnic group either: count both codes.",
-            compute=lambda data: float(
-                _is_missing(data.people["ethnic_category"], _codes_with_key("not_stated")).mean()
-                * 100
-            ),
-            name="only-not-stated",
-        ),
-        Misconception(
-            "This counts only the people coded 99 (not known). People coded Z (not stated) "
-            "have no recorded ethnic group either: count both codes.",
-            compute=lambda data: float(
-                _is_missing(data.people["ethnic_category"], _codes_with_key("not_known")).mean()
-                * 100
-            ),
-            name="only-not-known",
+            _ANY_OTHER,
+            compute=lambda data: _percent_coded(data, _missing_codes() + _codes_with_key("other")),
+            name="any-other-counted-as-missing",
         ),
         Misconception(
             "This looks like a proportion (a fraction of 1), not a percentage. Multiply it by 100.",
@@ -224,17 +241,14 @@ q2 = TableExercise(
             compute=lambda data: _share_by(data, "area_code"),
             name="by-area-not-provider",
         ),
+        _only_one_code("not_stated", lambda data, codes: _share_by(data, "provider_code", codes)),
+        _only_one_code("not_known", lambda data, codes: _share_by(data, "provider_code", codes)),
         Misconception(
-            "This counts only the people coded Z (not stated). Count people coded 99 (not "
-            "known) as well.",
-            compute=lambda data: _share_by(data, "provider_code", _codes_with_key("not_stated")),
-            name="only-not-stated",
-        ),
-        Misconception(
-            "This counts only the people coded 99 (not known). Count people coded Z (not "
-            "stated) as well.",
-            compute=lambda data: _share_by(data, "provider_code", _codes_with_key("not_known")),
-            name="only-not-known",
+            _ANY_OTHER,
+            compute=lambda data: _share_by(
+                data, "provider_code", _missing_codes() + _codes_with_key("other")
+            ),
+            name="any-other-counted-as-missing",
         ),
         Misconception(
             "These look like counts of people, not percentages. A provider that serves more "

@@ -29,15 +29,32 @@ _LEAD_WORDS = {
     "is",
     "my",
     "data",
+    "about",
 }
 #: An option text that starts with a code ("SYNP4 Harbourside ...") can be answered by either.
 _CODE = re.compile(r"^[A-Z]+[0-9]+[A-Z0-9]*$")
 
 
+_NUMBER_WORDS = {
+    word: str(i)
+    for i, word in enumerate(
+        ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"]
+    )
+}
+
+
 def normalise(text: str) -> str:
-    """Lower case, curly quotes made straight, punctuation dropped, spaces collapsed."""
+    """Lower case, curly quotes straight, punctuation dropped, spaces collapsed, "two" as 2."""
     text = text.lower().replace("\u2019", "'").replace("\u2018", "'")
-    return " ".join(re.sub(r"[^\w' ]+", " ", text).split())
+    words = re.sub(r"[^\w' ]+", " ", text).split()
+    return " ".join(_NUMBER_WORDS.get(word, word) for word in words)
+
+
+def _without_lead_words(text: str) -> str:
+    words = text.split()
+    while len(words) > 1 and words[0] in _LEAD_WORDS:
+        words = words[1:]
+    return " ".join(words)
 
 
 class ChoiceExercise(Exercise):
@@ -95,6 +112,7 @@ class ChoiceExercise(Exercise):
         names: dict[str, str] = {}
         for key, text in self.options.items():
             names.setdefault(normalise(text), key)
+            names.setdefault(_without_lead_words(normalise(text)), key)
             first, _, rest = text.partition(" ")
             if _CODE.match(first) and rest:
                 names.setdefault(normalise(first), key)
@@ -132,9 +150,7 @@ class ChoiceExercise(Exercise):
         text = normalise(answer)
         if text in names:
             return names[text]
-        words = text.split()
-        while words and words[0] in _LEAD_WORDS:
-            words = words[1:]
+        words = _without_lead_words(text).split()
         if " ".join(words) in names:
             return names[" ".join(words)]
         if len(words) > 1 and words[0] in self.options:

@@ -172,7 +172,7 @@ def typing_slip(answer: Any, variable: str | None) -> str | None:
         return (
             f"Your answer is {len(answer)} numbers, not one: Python reads a comma as a gap "
             "between two values. Write a number without commas, for example 66000 (or 66_000) "
-            "for sixty-six thousand, and use a full stop for decimals, as in 11.78."
+            "for sixty-six thousand, and use a full stop for decimals, as in 12.5 for twelve and a half."
         )
     return None
 

@@ -78,13 +78,13 @@ ANSWERS = {
         ],
     },
     "q3": {
-        "right": ['"d"', '"Three groups"', "3", '"3"', "outside.sum()", '"D"'],
+        "right": ['"d"', '"Three groups"', "3", '"3"', "outside.sum()", '"D"', '"three"'],
         "wrong": [
             ('"e"', "counted-dots"),
             ("4", "counted-dots"),
             ('"b"', "counted-crossing"),
             ('"a"', "another-option"),
-            ('"three"', "not-an-option"),
+            ('"two groups"', "another-option"),
         ],
     },
 }

@@ -54,7 +54,10 @@ ANSWERS = {
         "wrong": [
             ('cases_6["recovered"].mean()', "proportion-not-percentage"),
             ('tt["recovered"].mean() * 100', "denominator-all-referrals"),
-            ('tt.loc[tt["finished_treatment"], "recovered"].mean() * 100', "denominator-finished-not-cases"),
+            (
+                'tt.loc[tt["finished_treatment"], "recovered"].mean() * 100',
+                "denominator-finished-not-cases",
+            ),
             ('cases_6["reliable_improvement"].mean() * 100', "reliable-improvement-not-recovery"),
             ("50", "rounded-too-far"),
             ('cases_6["recovered"].sum()', "not-a-known-slip"),
