@@ -229,6 +229,17 @@ q2 = NumberExercise(
             name="z-of-3",
         ),
         Misconception(
+            "You used z = 2.58, which is the z value for a 99% limit. A 99.8% limit uses z = 3.09.",
+            compute=lambda data: _by_hand(data, 2.58),
+            name="z-for-99-percent",
+        ),
+        Misconception(
+            "You used p = 50% (0.5) as the target. The target is the recovery rate for all "
+            "areas together, overall_recovery: use p = overall_recovery / 100.",
+            compute=lambda data: _by_hand(data, 3.09, p=0.5),
+            name="p-of-50-percent",
+        ),
+        Misconception(
             "This is only the distance from the average to the limit (z times the standard "
             "error). Add it to the overall rate to get the limit itself.",
             compute=lambda data: float(
@@ -246,8 +257,8 @@ q2 = NumberExercise(
 )
 
 
-def _by_hand(data: Any, z: float, *, root: bool = True) -> float:
-    p = _overall_recovery(data) / 100
+def _by_hand(data: Any, z: float, *, root: bool = True, p: float | None = None) -> float:
+    p = _overall_recovery(data) / 100 if p is None else p
     variance = p * (1 - p) / LIMIT_DENOMINATOR
     return float((p + z * (variance**0.5 if root else variance)) * 100)
 
@@ -310,7 +321,8 @@ class AreaListExercise(ValueExercise):
         if unknown:
             return self._not_yet(
                 f"These are not areas in the data: {list_labels(unknown)}. Use the area codes "
-                '(such as "SYN01") or the area names from the table.'
+                '(such as "SYN01") or the area names from the table.',
+                "not-an-area",
             )
         chosen = {labels[p.lower()] for p in parts}
         expected = set(self.expected(data=data))
@@ -324,7 +336,7 @@ class AreaListExercise(ValueExercise):
             reasons.append("at least one area in your list lies inside the 99.8% limits")
         if expected - chosen:
             reasons.append("at least one area outside the 99.8% limits is missing from your list")
-        return self._not_yet(f"Not quite: {'; and '.join(reasons)}. {self.advice}")
+        return self._not_yet(f"Not quite: {'; and '.join(reasons)}. {self.advice}", "areas-differ")
 
 
 def _league_ends(data: Any) -> list[str]:
