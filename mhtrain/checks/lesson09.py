@@ -261,6 +261,9 @@ q2 = _PublishedTableExercise(
     "group, with a total row and column.",
     expected=_published,
     quantity="count",
+    advice="Check the three rules in order: a count from 1 to 7 becomes *, a zero stays 0, every "
+    "other count (totals too) is rounded to the nearest 5; then, in any row or column with "
+    "only one *, hide one more count, so the hidden one cannot be worked out from the total.",
     hints=[
         "There are three rules: hide counts from 1 to 7 with a *, round the other counts "
         "(totals too) to the nearest 5, and hide more cells wherever a row or column has "

@@ -167,7 +167,7 @@ def test_only_a_coarser_rounding_is_told_it_is_rounded_too_far(rate_q, data):
 @pytest.mark.parametrize(
     ("answer", "phrase"),
     [
-        ("195.7", "without the quote marks"),
+        ("about 196", "single number"),
         (True, "True or False"),
         (pd.Series([1.0, 2.0]), "single number"),
         ([1, 2], "single number"),
@@ -179,6 +179,18 @@ def test_wrong_type_gets_a_reason(rate_q, data, answer, phrase):
     result = rate_q.evaluate(answer, data=data)
     assert result.status == NOT_YET
     assert phrase in result.message
+
+
+@pytest.mark.parametrize("typed", ["195.7", "195.7%", " 195.65 ", "195.7 "])
+def test_a_number_typed_as_text_is_judged_with_a_tip(rate_q, data, typed):
+    result = rate_q.evaluate(typed, data=data)
+    assert result.status == CORRECT
+    assert "no quote marks" in result.message and "detention_rate = 195." in result.message
+
+
+def test_a_wrong_number_typed_as_text_is_judged_as_that_number(rate_q, data):
+    result = rate_q.evaluate("9", data=data)
+    assert result.misconception == "count-not-rate"
 
 
 def test_numpy_scalars_are_numbers(rate_q, data):
