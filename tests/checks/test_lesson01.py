@@ -116,10 +116,12 @@ def test_q5_accepts_a_rounded_percentage(data):
     assert ex.q5.evaluate(expected + 0.2, data=data).status == NOT_YET
 
 
-def test_q5_text_answer_is_told_to_drop_the_quote_marks(data):
+def test_q5_text_answer_is_judged_and_told_to_drop_the_quote_marks(data):
     result = ex.q5.evaluate("4", data=data)
-    assert result.status == NOT_YET
-    assert "quote marks" in result.message
+    assert result.status == CORRECT  # 4 is 3.99 to the 2 figures a percentage needs
+    assert "no quote marks" in result.message
+    wrong = ex.q5.evaluate("5.2", data=data)
+    assert wrong.status == NOT_YET and "no quote marks" in wrong.message
 
 
 # ------------------------------------------------------------------------------------------

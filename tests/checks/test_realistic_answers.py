@@ -49,7 +49,8 @@ _NAMESPACES: dict[str, dict] = {}
 def _namespace(lesson: str) -> dict:
     if lesson not in _NAMESPACES:
         namespace = {"np": np, "pd": pd}
-        namespace.update(lesson_namespace(int(lesson.removeprefix("lesson"))))
+        if getattr(TABLES[lesson], "RUN_LESSON", True):
+            namespace.update(lesson_namespace(int(lesson.removeprefix("lesson"))))
         setup = getattr(TABLES[lesson], "SETUP", "")
         if setup:
             exec(setup, namespace)
