@@ -7,6 +7,7 @@ from typing import Any
 
 import pandas as pd
 
+from mhtrain.checks import Misconception
 from mhtrain.data import broad_ethnic_group
 
 #: Rates are given per this many residents, as in the published statistics.
@@ -39,3 +40,21 @@ def detentions_with(data: Any, columns: Sequence[str]) -> pd.DataFrame:
 def residents_by_group(population: pd.DataFrame) -> pd.Series:
     """Residents in each broad ethnic group of a population table."""
     return population["residents"].groupby(broad(population["ethnic_category"])).sum()
+
+
+def proportion_not_percentage(compute: Any, *, table: bool = False) -> Misconception:
+    """The slip of giving a proportion (a share of 1) where the question asks for a percentage.
+
+    Parameters
+    ----------
+    compute : callable
+        ``compute(data)`` gives the proportion (the right answer divided by 100).
+    table : bool, optional
+        Whether the answer is a table of values (the message then speaks of them in plural).
+    """
+    message = (
+        "These look like proportions (shares of 1), not percentages. Multiply by 100."
+        if table
+        else "This looks like a proportion (a share of 1), not a percentage. Multiply it by 100."
+    )
+    return Misconception(message, compute=compute, name="proportion-not-percentage")

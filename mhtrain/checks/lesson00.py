@@ -10,6 +10,7 @@ from mhtrain.checks import (
     Misconception,
     NumberExercise,
 )
+from mhtrain.checks._shared import proportion_not_percentage
 
 
 def _people_in_contact(data: Any) -> int:
@@ -41,11 +42,7 @@ q1 = NumberExercise(
             compute=_people_in_contact,
             name="count-not-percentage",
         ),
-        Misconception(
-            "This looks like a proportion (a fraction of 1), not a percentage. Multiply it by 100.",
-            compute=lambda data: _people_in_contact(data) / _residents(data),
-            name="proportion-not-percentage",
-        ),
+        proportion_not_percentage(lambda data: _people_in_contact(data) / _residents(data)),
         Misconception(
             "This looks like a rate per 100,000 residents, not a percentage. A percentage is "
             "out of every 100 residents, so multiply the proportion by 100.",

@@ -10,6 +10,7 @@ from mhtrain.checks import (
     Misconception,
     NumberExercise,
 )
+from mhtrain.checks._shared import proportion_not_percentage
 
 #: NHS code for a referral made by the police (source of referral for mental health).
 POLICE = "E1"
@@ -48,6 +49,17 @@ def _police_share_band(data: Any) -> str:
 # --------------------------------------------------------------------------------------------
 # Exercise 1: how many people were in contact with services?
 # --------------------------------------------------------------------------------------------
+
+
+def _counted_cells(table: str, fix: str) -> Misconception:
+    """The slip of using ``.size`` (rows times columns) to count the rows of ``table``."""
+    return Misconception(
+        f"This is .size: the number of cells in the {table} table (its rows times its "
+        f"columns), not the number you need. {fix}",
+        compute=lambda data: getattr(data, table).size,
+        name="counted-cells",
+    )
+
 
 q1 = NumberExercise(
     "q1",
@@ -88,12 +100,7 @@ q1 = NumberExercise(
             compute=lambda data: len(data.care_contacts),
             name="counted-care-contacts",
         ),
-        Misconception(
-            "This is .size: the number of cells in the people table (its rows times its "
-            "columns). To count rows, use len(data.people) or data.people.shape[0].",
-            compute=lambda data: data.people.size,
-            name="counted-cells",
-        ),
+        _counted_cells("people", "To count rows, use len(data.people) or data.people.shape[0]."),
     ],
 )
 
@@ -160,11 +167,9 @@ q2 = NumberExercise(
             compute=lambda data: len(data.population),
             name="counted-rows-not-residents",
         ),
-        Misconception(
-            "This is .size: the number of cells in the population table (its rows times its "
-            'columns), not people. Add up the residents column: data.population["residents"].sum().',
-            compute=lambda data: data.population.size,
-            name="counted-cells",
+        _counted_cells(
+            "population",
+            'Add up the residents column: data.population["residents"].sum().',
         ),
         Misconception(
             "This is the number of people in contact with services. Residents are everyone "
@@ -316,11 +321,7 @@ q5 = NumberExercise(
             compute=_police_referrals,
             name="count-not-percentage",
         ),
-        Misconception(
-            "This looks like a proportion (a fraction of 1), not a percentage. Multiply it by 100.",
-            compute=lambda data: _police_share(data) / 100,
-            name="proportion-not-percentage",
-        ),
+        proportion_not_percentage(lambda data: _police_share(data) / 100),
         Misconception(
             "You divided by the number of people, not the number of referrals. The question "
             "asks for a share of referrals, so divide by all the rows of the referrals table.",

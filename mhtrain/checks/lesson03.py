@@ -81,17 +81,9 @@ def _ratio_table(data: Any, *, reference: str = REFERENCE_GROUP, confidence: flo
 def rate_ratio_table(data: Any) -> pd.DataFrame:
     """Each group's detention rate ratio against the White group, with its 95% interval.
 
-    Parameters
-    ----------
-    data : Dataset
-        The course data.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Indexed by ``ethnic_group``: ``rate_ratio``, ``ratio_lower`` and ``ratio_upper``, as
-        :func:`mhtrain.stats.rate_ratio` gives them (the White row has a ratio of 1 and no
-        interval).
+    Made from the course dataset ``data`` as :func:`mhtrain.stats.rate_ratio` gives it:
+    indexed by ``ethnic_group``, with ``rate_ratio``, ``ratio_lower`` and ``ratio_upper`` (the
+    White row has a ratio of 1 and no interval).
     """
     return _ratio_table(data)
 

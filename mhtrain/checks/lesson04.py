@@ -80,17 +80,9 @@ def detentions_by_age(data: Any) -> pd.DataFrame:
 
 
 def age_specific_rates(data: Any) -> pd.Series:
-    """Detentions per 100,000 residents in each ethnic group and age band.
+    """Detentions per 100,000 residents in each ethnic group and age band of ``data``.
 
-    Parameters
-    ----------
-    data : Dataset
-        The course data.
-
-    Returns
-    -------
-    pandas.Series
-        Indexed by ``ethnic_group`` and ``age_band``.
+    A Series indexed by ``ethnic_group`` and ``age_band``, from :func:`detentions_by_age`.
     """
     table = detentions_by_age(data)
     return table["detentions"] / table["residents"] * PER_100K

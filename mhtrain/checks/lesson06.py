@@ -14,6 +14,7 @@ from mhtrain.checks import (
     NumberExercise,
     TableExercise,
 )
+from mhtrain.checks._shared import proportion_not_percentage
 from mhtrain.synth.talking import (
     GAD7_CASENESS,
     PHQ9_CASENESS,
@@ -46,18 +47,10 @@ def finished_cases(data: Any) -> pd.DataFrame:
 
 
 def model_table(data: Any) -> pd.DataFrame:
-    """Return the finished cases with the groups the lesson's logistic regression uses.
+    """The finished cases of ``data`` with the groups the lesson's logistic regression uses.
 
-    Parameters
-    ----------
-    data : Dataset
-        The course dataset.
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``recovered`` as 0/1, and categorical ``imd_group``, ``age_group`` and ``broad_group``
-        whose first category is the reference group.
+    ``recovered`` as 0/1, and categorical ``imd_group``, ``age_group`` and ``broad_group``
+    whose first category is the reference group.
     """
     from mhtrain.data import broad_ethnic_group
 
@@ -270,11 +263,7 @@ q2 = NumberExercise(
     solution='recovery_rate = tt.loc[tt["finished_treatment"] & tt["caseness_first"], '
     '"recovered"].mean() * 100',
     misconceptions=[
-        Misconception(
-            "This looks like a proportion (a share of 1), not a percentage. Multiply it by 100.",
-            compute=lambda data: _recovery_rate(data) / 100,
-            name="proportion-not-percentage",
-        ),
+        proportion_not_percentage(lambda data: _recovery_rate(data) / 100),
         Misconception(
             "Your denominator (the bottom of the fraction) seems to be every referral. Many "
             "people referred never started or finished treatment. The published rate counts "
@@ -332,11 +321,7 @@ q3 = TableExercise(
     ],
     solution='recovery_by_decile = finished_cases.groupby("imd_decile")["recovered"].mean() * 100',
     misconceptions=[
-        Misconception(
-            "These look like proportions (shares of 1), not percentages. Multiply by 100.",
-            compute=lambda data: _by_decile(finished_cases(data)) / 100,
-            name="proportion-not-percentage",
-        ),
+        proportion_not_percentage(lambda data: _by_decile(finished_cases(data)) / 100, table=True),
         Misconception(
             "These look like counts of people who recovered, not rates. Use .mean() (the "
             "share who recovered) instead of .sum(), then multiply by 100.",

@@ -13,6 +13,7 @@ from mhtrain.checks import (
     NumberExercise,
     TableExercise,
 )
+from mhtrain.checks._shared import proportion_not_percentage
 
 # The providers as the scenario names them; a test checks this list against the data's areas.
 PROVIDER_OPTIONS = {
@@ -152,10 +153,8 @@ q1 = NumberExercise(
             compute=lambda data: _percent_coded(data, _missing_codes() + _codes_with_key("other")),
             name="any-other-counted-as-missing",
         ),
-        Misconception(
-            "This looks like a proportion (a fraction of 1), not a percentage. Multiply it by 100.",
-            compute=lambda data: float(_is_missing(data.people["ethnic_category"]).mean()),
-            name="proportion-not-percentage",
+        proportion_not_percentage(
+            lambda data: float(_is_missing(data.people["ethnic_category"]).mean())
         ),
         Misconception(
             "This is a count of people, not a percentage. Divide it by the number of people in "

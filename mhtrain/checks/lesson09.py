@@ -38,18 +38,10 @@ SUPPRESSED = "*"
 
 
 def detention_counts(data: Any) -> pd.DataFrame:
-    """Detentions in the year by broad ethnic group (rows) and age group (columns).
+    """Detentions in the year in ``data`` by broad ethnic group (rows) and age group (columns).
 
-    Parameters
-    ----------
-    data : Dataset
-        The course dataset (``mhtrain.load()``).
-
-    Returns
-    -------
-    pandas.DataFrame
-        Whole-number counts, rows in :data:`ETHNIC_GROUPS` order, columns in :data:`AGE_GROUPS`
-        order, with zeros where no one was detained.
+    Whole-number counts, rows in :data:`ETHNIC_GROUPS` order, columns in :data:`AGE_GROUPS`
+    order, with zeros where no one was detained.
     """
     from mhtrain import broad_ethnic_group
 

@@ -107,68 +107,45 @@ class Quantity:
         return replace(self, shown=move(self.shown), coarsest=move(self.coarsest))
 
 
-_COUNT_ADVICE = (
-    "Check which table you counted, and what one row of it stands for (one person, one "
-    "referral, one detention). len() counts rows; .sum() adds up a column of numbers."
-)
+#: The precisions of each kind, as (dp, sf) pairs: what the lessons show, and the coarsest
+#: rounding that still answers the question (None: that part does not apply).
+_PRECISIONS = {
+    "count": ((0, None), (0, None)),
+    "percentage": ((2, 3), (1, 2)),
+    "proportion": ((3, 3), (2, 2)),
+    "rate": ((1, 3), (0, 2)),
+    "ratio": ((2, 3), (None, 2)),
+    "days": ((1, None), (0, None)),
+    "limit": ((2, 3), (1, 2)),
+    "number": ((None, 4), (None, 2)),
+}
+
+#: What to look at when an answer of each kind is wrong for no known reason.
+_ADVICE = {
+    "count": "Check which table you counted, and what one row of it stands for (one person, "
+    "one referral, one detention). len() counts rows; .sum() adds up a column of numbers.",
+    "percentage": "Check the top of the fraction (who had the outcome), the bottom (everyone "
+    "who could have had it, and only them), and that you multiplied the share by 100.",
+    "proportion": "Check the top of the fraction (who had the outcome) and the bottom "
+    "(everyone who could have had it, and only them).",
+    "rate": "Check the top of the fraction (the events, such as detentions), the bottom (the "
+    "residents of that group, from the population table), and the multiplier: a rate per "
+    "100,000 is the proportion times 100,000.",
+    "ratio": "Check which two values you divided: the group's value goes on top and the "
+    "reference group's value underneath, and each must be a rate, not a count.",
+    "days": "Check the rows you started from (the team type and age group asked for), that "
+    "each wait is in days, and that you took the middle value (the median), not the mean. "
+    "People never seen have no wait: leave them out of a median.",
+    "limit": "Check the three parts of a control limit: the target (the average), the number "
+    "of people the limit is for, and the z value for the level asked (1.96 for 95%, 3.09 for "
+    "99.8%). The spread is the square root of p(1 - p)/n.",
+    "number": "Read the question again and check each step of your working.",
+}
 
 #: Every kind of quantity exercises declare, by name.
 QUANTITIES: dict[str, Quantity] = {
-    q.name: q
-    for q in (
-        Quantity("count", Precision(dp=0), Precision(dp=0), _COUNT_ADVICE),
-        Quantity(
-            "percentage",
-            Precision(dp=2, sf=3),
-            Precision(dp=1, sf=2),
-            "Check the top of the fraction (who had the outcome), the bottom (everyone who "
-            "could have had it, and only them), and that you multiplied the share by 100.",
-        ),
-        Quantity(
-            "proportion",
-            Precision(dp=3, sf=3),
-            Precision(dp=2, sf=2),
-            "Check the top of the fraction (who had the outcome) and the bottom (everyone who "
-            "could have had it, and only them).",
-        ),
-        Quantity(
-            "rate",
-            Precision(dp=1, sf=3),
-            Precision(dp=0, sf=2),
-            "Check the top of the fraction (the events, such as detentions), the bottom (the "
-            "residents of that group, from the population table), and the multiplier: a rate "
-            "per 100,000 is the proportion times 100,000.",
-        ),
-        Quantity(
-            "ratio",
-            Precision(dp=2, sf=3),
-            Precision(sf=2),
-            "Check which two values you divided: the group's value goes on top and the "
-            "reference group's value underneath, and each must be a rate, not a count.",
-        ),
-        Quantity(
-            "days",
-            Precision(dp=1),
-            Precision(dp=0),
-            "Check the rows you started from (the team type and age group asked for), that "
-            "each wait is in days, and that you took the middle value (the median), not the "
-            "mean. People never seen have no wait: leave them out of a median.",
-        ),
-        Quantity(
-            "limit",
-            Precision(dp=2, sf=3),
-            Precision(dp=1, sf=2),
-            "Check the three parts of a control limit: the target (the average), the number "
-            "of people the limit is for, and the z value for the level asked (1.96 for 95%, "
-            "3.09 for 99.8%). The spread is the square root of p(1 - p)/n.",
-        ),
-        Quantity(
-            "number",
-            Precision(sf=4),
-            Precision(sf=2),
-            "Read the question again and check each step of your working.",
-        ),
-    )
+    name: Quantity(name, Precision(*shown), Precision(*coarsest), _ADVICE[name])
+    for name, (shown, coarsest) in _PRECISIONS.items()
 }
 
 
