@@ -37,6 +37,33 @@ def detentions_with(data: Any, columns: Sequence[str]) -> pd.DataFrame:
     return data.mha_detentions[["person_id"]].merge(people, on="person_id", how="left")
 
 
+def detentions_and_residents(data: Any, *, age_bands: Sequence[str] | None = None) -> pd.DataFrame:
+    """Detentions and residents by broad ethnic group (and age band), as lessons 3 and 4 make them.
+
+    Indexed by ``ethnic_group`` (every group in the population table) and, when ``age_bands``
+    is given, ``age_band`` (those bands, in that order), with whole-number ``detentions`` (0
+    where there were none) and ``residents``. Detentions of people with no recorded ethnic
+    group have no residents to be divided by, so they are left out.
+    """
+    extra = [] if age_bands is None else ["age_band"]
+    keys = ["ethnic_group", *extra]
+    detentions = detentions_with(data, ["ethnic_category", *extra])
+    detentions["ethnic_group"] = broad(detentions["ethnic_category"])
+    population = data.population.assign(ethnic_group=broad(data.population["ethnic_category"]))
+    groups = sorted(population["ethnic_group"].unique())
+    if age_bands is None:
+        index = pd.Index(groups, name="ethnic_group")
+    else:
+        index = pd.MultiIndex.from_product([groups, list(age_bands)], names=keys)
+    table = pd.DataFrame(
+        {
+            "detentions": detentions.groupby(keys).size().reindex(index, fill_value=0),
+            "residents": population.groupby(keys)["residents"].sum().reindex(index, fill_value=0),
+        }
+    )
+    return table.astype({"detentions": "int64", "residents": "int64"})
+
+
 def residents_by_group(population: pd.DataFrame) -> pd.Series:
     """Residents in each broad ethnic group of a population table."""
     return population["residents"].groupby(broad(population["ethnic_category"])).sum()

@@ -13,14 +13,7 @@ from mhtrain.checks import (
     NumberExercise,
     TableExercise,
 )
-from mhtrain.checks._shared import (
-    FOCUS_GROUP,
-    PER_100K,
-    REFERENCE_GROUP,
-    broad,
-    detentions_with,
-    residents_by_group,
-)
+from mhtrain.checks._shared import FOCUS_GROUP, PER_100K, REFERENCE_GROUP, detentions_and_residents
 
 # --------------------------------------------------------------------------------------------
 # The tables the lesson builds, computed the same way from the learner's own data.
@@ -44,14 +37,7 @@ def detentions_by_group(data: Any) -> pd.DataFrame:
         the person) and ``residents``. Detentions of people whose ethnic group was not recorded
         have no population to be divided by, so they are left out.
     """
-    detentions = detentions_with(data, ["ethnic_category"])
-    counts = broad(detentions["ethnic_category"]).value_counts()
-    residents = residents_by_group(data.population)
-    residents.index.name = "ethnic_group"
-    table = pd.DataFrame(
-        {"detentions": counts.reindex(residents.index, fill_value=0), "residents": residents}
-    )
-    return table.astype({"detentions": "int64", "residents": "int64"})
+    return detentions_and_residents(data)
 
 
 def _rates(data: Any) -> pd.Series:

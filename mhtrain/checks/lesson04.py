@@ -13,13 +13,7 @@ from mhtrain.checks import (
     NumberExercise,
     TableExercise,
 )
-from mhtrain.checks._shared import (
-    FOCUS_GROUP,
-    PER_100K,
-    REFERENCE_GROUP,
-    broad,
-    detentions_with,
-)
+from mhtrain.checks._shared import FOCUS_GROUP, PER_100K, REFERENCE_GROUP, detentions_and_residents
 
 #: The standard population the lesson uses.
 STANDARD = "esp2013"
@@ -61,22 +55,7 @@ def detentions_by_age(data: Any) -> pd.DataFrame:
         there were none) and ``residents``. Detentions of people with no recorded ethnic group
         are left out.
     """
-    detentions = detentions_with(data, ["ethnic_category", "age_band"])
-    detentions = detentions.assign(ethnic_group=broad(detentions["ethnic_category"]))
-    population = data.population.assign(ethnic_group=broad(data.population["ethnic_category"]))
-    groups = sorted(population["ethnic_group"].unique())
-    index = pd.MultiIndex.from_product(
-        [groups, list(standard_weights().index)], names=["ethnic_group", "age_band"]
-    )
-    counts = detentions.groupby(["ethnic_group", "age_band"]).size()
-    residents = population.groupby(["ethnic_group", "age_band"])["residents"].sum()
-    table = pd.DataFrame(
-        {
-            "detentions": counts.reindex(index, fill_value=0),
-            "residents": residents.reindex(index, fill_value=0),
-        }
-    )
-    return table.astype({"detentions": "int64", "residents": "int64"})
+    return detentions_and_residents(data, age_bands=list(standard_weights().index))
 
 
 def age_specific_rates(data: Any) -> pd.Series:
