@@ -30,9 +30,16 @@ __all__ = ["NumberExercise"]
 
 
 def as_number(answer: Any) -> float | None:
-    """Return ``answer`` as a float if it is one number (any numeric type), else None."""
+    """Return ``answer`` as a float if it is one number (any numeric type), else None.
+
+    A Series, list or array holding exactly one number (what ``.loc`` with a condition gives)
+    counts as that number.
+    """
     if isinstance(answer, bool | np.bool_):
         return None
+    one_of = isinstance(answer, pd.Series | pd.DataFrame | list | np.ndarray)
+    if one_of and np.ndim(answer) > 0 and np.size(answer) == 1:
+        return as_number(np.asarray(answer, dtype=object).ravel()[0])
     if isinstance(answer, numbers.Real | np.number):
         return float(answer)
     if isinstance(answer, np.ndarray) and answer.ndim == 0:

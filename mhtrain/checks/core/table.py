@@ -123,8 +123,8 @@ class TableExercise(ValueExercise):
         kind = kind or self.quantity
         aligned = answer.reindex(expected.index)
         if pd.api.types.is_numeric_dtype(expected) and not pd.api.types.is_bool_dtype(expected):
-            a = pd.to_numeric(aligned, errors="coerce").to_numpy(dtype=float)
-            e = expected.to_numpy(dtype=float)
+            a = pd.to_numeric(aligned, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+            e = expected.to_numpy(dtype=float, na_value=np.nan)
             ok = pd.Series(matches(a, e, kind), index=expected.index)
             return ok, pd.Series(too_coarse(a, e, kind), index=expected.index)
         a, e = aligned.astype(object), expected.astype(object)
@@ -224,6 +224,12 @@ class TableExercise(ValueExercise):
                 "the name of its group.",
                 WRONG_FORM,
             )
+        if coerced is None and isinstance(answer, pd.DataFrame) and isinstance(expected, pd.Series):
+            # A whole table handed in (counts, residents and the rate): the column that is
+            # the answer is taken, if one is.
+            for column in answer.columns:
+                if self._same_table(answer[column], expected):
+                    return self._result(CORRECT, f"well done, the column {column} is right.")
         if coerced is None:
             what = "one column of values" if isinstance(expected, pd.Series) else "a table"
             return self._not_yet(

@@ -3,6 +3,7 @@
 ANSWERS = {
     "q1": {
         "right": [
+            'detentions.groupby("broad_group").size().astype("Int64")',
             'detentions.groupby("broad_group").size()',
             'detentions["broad_group"].value_counts()',
             'detentions["broad_group"].value_counts().sort_index()',
@@ -45,6 +46,7 @@ ANSWERS = {
     },
     "q3": {
         "right": [
+            "rates",
             'table["detentions"] / table["residents"] * 100_000',
             'rates["rate"]',
             'rates["rate"].round(1)',

@@ -9,6 +9,7 @@ rates_by_hand = by_group["detentions"] / by_group["residents"] * 100_000
 ANSWERS = {
     "q1": {
         "right": [
+            'list(ratios.loc[ratios["ethnic_group"] == "Black", "rate_ratio"])',
             "(black['detentions'] / black['residents']) / (white['detentions'] / white['residents'])",
             "rates_by_hand['Black'] / rates_by_hand['White']",
             "round(rates_by_hand['Black'] / rates_by_hand['White'], 2)",

@@ -77,6 +77,7 @@ ANSWERS = {
     },
     "q3": {
         "right": [
+            'dsr_ratios.loc[dsr_ratios["ethnic_group"] == "Black", "dsr_ratio"]',
             "dsr_b / dsr_w",
             "round(dsr_b / dsr_w, 2)",
             "3.6",

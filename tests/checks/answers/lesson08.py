@@ -10,6 +10,7 @@ outside_8 = funnel["position"].isin(["above 99.8%", "below 99.8%"])
 ANSWERS = {
     "q1": {
         "right": [
+            'rates_8.astype("Float64")',
             'finished.groupby("area_code")["recovered"].mean() * 100',
             "rates_8.round(1)",
             "rates_8.round(2)",
