@@ -31,6 +31,8 @@ _LEAD_WORDS = {
     "data",
     "about",
 }
+#: An answer that starts with an option's key and a mark, then gives a reason.
+_KEY_THEN_REASON = re.compile(r"^\(?([A-Za-z0-9]{1,2})\s*[).:,\-\u2013]\s+\S")
 #: An option text that starts with a code ("SYNP4 Harbourside ...") can be answered by either.
 _CODE = re.compile(r"^[A-Z]+[0-9]+[A-Z0-9]*$")
 
@@ -157,6 +159,10 @@ class ChoiceExercise(Exercise):
             rest = " ".join(words[1:])
             if rest == normalise(self.options[words[0]]):
                 return words[0]
+        # "b) because ...", "B - its axis ...", "c: ...": a key, then punctuation, then words.
+        lead = _KEY_THEN_REASON.match(answer.strip())
+        if lead and lead.group(1).lower() in self.options:
+            return lead.group(1).lower()
         return None
 
     def _letters(self) -> str:

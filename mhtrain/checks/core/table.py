@@ -31,8 +31,8 @@ __all__ = ["TableExercise"]
 
 
 def _normalise_index(index: pd.Index) -> pd.Index:
-    """Labels as text, so an index of ints 1..10 matches one of strings "1".."10"."""
-    return pd.Index([str(label) for label in index])
+    """Labels as text in lower case, so ints 1..10 match "1".."10" and "white" matches "White"."""
+    return pd.Index([str(label).strip().lower() for label in index])
 
 
 class TableExercise(ValueExercise):
@@ -161,8 +161,8 @@ class TableExercise(ValueExercise):
                 answer.index = pd.Index([by_text[t] for t in as_text])
             else:
                 exp_text, ans_text = set(_normalise_index(expected.index)), set(as_text)
-                missing = [str(x) for x in expected.index if str(x) not in ans_text]
-                extra = [str(x) for x in answer.index if str(x) not in exp_text]
+                missing = [str(x) for x in expected.index if str(x).strip().lower() not in ans_text]
+                extra = [str(x) for x in answer.index if str(x).strip().lower() not in exp_text]
                 if not (exp_text & ans_text):
                     return None, (
                         f"The row labels of your table do not match the groups asked for "

@@ -46,6 +46,7 @@ ANSWERS = {
     },
     "q3": {
         "right": [
+            'rates["rate"].rename(index=str.lower)',
             "rates",
             'table["detentions"] / table["residents"] * 100_000',
             'rates["rate"]',
@@ -86,6 +87,7 @@ ANSWERS = {
     "q4": {
         "right": ['"b"', '"B"', '"(b)"', '"answer b"', "ex.q4.options['b']"],
         "wrong": [
+            ('"a) nothing is wrong"', "count-is-risk"),
             ('"a"', "count-is-risk"),
             ('"c"', "share-is-risk"),
             ('"Nothing"', "not-an-option"),

@@ -27,7 +27,14 @@ ANSWERS = {
         ],
     },
     "q1b": {
-        "right": ['"a"', '"A"', '"(a)"', "ex.q1b.options['a']", '"option a"'],
+        "right": [
+            '"a - most waits are short but a few are very long"',
+            '"a"',
+            '"A"',
+            '"(a)"',
+            "ex.q1b.options['a']",
+            '"option a"',
+        ],
         "wrong": [
             ('"b"', "median-always-smaller"),
             ('"c"', "mean-leaves-out"),

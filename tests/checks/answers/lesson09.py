@@ -24,7 +24,14 @@ sizes_9 = data.people.groupby(["age", "sex", "ethnic_category", "area_code"]).si
 
 ANSWERS = {
     "q1": {
-        "right": ['"b"', '"Chart B"', '"chart b"', '"B"', "ex.q1.options['b']"],
+        "right": [
+            '"B) because its axis does not start at zero"',
+            '"b"',
+            '"Chart B"',
+            '"chart b"',
+            '"B"',
+            "ex.q1.options['b']",
+        ],
         "wrong": [
             ('"a"', "zero-hides-gaps"),
             ('"Chart A"', "zero-hides-gaps"),
