@@ -2,7 +2,9 @@
 
 - :mod:`~mhtrain.checks.core.state`: which dataset checks compare against, whether solutions show;
 - :mod:`~mhtrain.checks.core.results`: the statuses, :class:`CheckResult`, :class:`NotYetError`;
-- :mod:`~mhtrain.checks.core.feedback`: the shared words for what is wrong with an answer;
+- :mod:`~mhtrain.checks.core.tolerance`: the one rule for when a number is right, by kind;
+- :mod:`~mhtrain.checks.core.feedback`: the shared reasons and words for what is wrong;
+- :mod:`~mhtrain.checks.core.slips`: plain help for typing slips, before Python's error;
 - :mod:`~mhtrain.checks.core.base`: the :class:`Exercise` base class and :class:`Misconception`;
 - one module per kind of exercise: :mod:`~mhtrain.checks.core.number`,
   :mod:`~mhtrain.checks.core.table`, :mod:`~mhtrain.checks.core.choice`,
