@@ -21,8 +21,8 @@ from mhtrain.checks import (
 #: Broad ethnic groups in the order UK government statistics list them.
 ETHNIC_GROUPS = ["Asian", "Black", "Mixed", "White", "Other", "Unknown"]
 #: Age groups of the disclosure-control table, and where each starts (age in years).
-AGE_GROUPS = ["Under 18", "18 to 34", "35 to 64", "65 and over"]
-AGE_BREAKS = [0, 18, 35, 65, np.inf]
+AGE_GROUPS = ["Under 18", "18 to 24", "25 to 64", "65 and over"]
+AGE_BREAKS = [0, 18, 25, 65, np.inf]
 #: The fields that together can single a person out (exercise 3).
 QUASI_IDENTIFIERS = ["age", "sex", "ethnic_category", "area_code"]
 #: NHS rule: counts from 1 to SMALLEST_SHOWN - 1 are hidden, the rest rounded to ROUNDING_BASE.
@@ -73,6 +73,12 @@ def _published(data: Any) -> pd.DataFrame:
     from mhtrain.stats import disclosure_control
 
     return disclosure_control(detention_counts(data), margins=True)
+
+
+def _hid_up_to_5(data: Any) -> pd.DataFrame:
+    from mhtrain.stats import disclosure_control
+
+    return disclosure_control(detention_counts(data), margins=True, smallest_shown=6)
 
 
 def _zeros_hidden(data: Any) -> pd.DataFrame:
@@ -272,6 +278,12 @@ q2 = _PublishedTableExercise(
             "to one person, and hiding it would make the table hard to read. Show zeros as 0.",
             compute=_zeros_hidden,
             name="suppressed-zeros",
+        ),
+        Misconception(
+            "You hid the counts up to 5. NHS England hides every count from 1 to 7, so a "
+            "count of 6 or 7 must be shown as * too.",
+            compute=_hid_up_to_5,
+            name="hid-up-to-5",
         ),
         Misconception(
             "The small counts are hidden, but the other counts are not rounded. Round every "

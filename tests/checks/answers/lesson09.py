@@ -46,10 +46,11 @@ ANSWERS = {
             "safe_9.astype(str)",
             "safe_9.map(lambda v: v if v == '*' else float(v))",
             "safe_9.loc[['White', 'Asian', 'Black', 'Mixed', 'Other', 'Unknown', 'Total']]",
-            "safe_9[['Total', 'Under 18', '18 to 34', '35 to 64', '65 and over']]",
+            "safe_9[['Total', 'Under 18', '18 to 24', '25 to 64', '65 and over']]",
         ],
         "wrong": [
             ("stats.disclosure_control(counts, margins=True, base=1)", "not-rounded"),
+            ("stats.disclosure_control(counts, margins=True, smallest_shown=6)", "hid-up-to-5"),
             ("stats.disclosure_control(counts)", "no-totals"),
             ("by_hand_9(with_totals_9)", "no-secondary-suppression"),
             ("with_totals_9", "rows-differ"),
