@@ -33,17 +33,11 @@ RATE_COLUMN = "per_100k"
 
 @dataclass(frozen=True)
 class BigData:
-    """A folder of Parquet files written by ``stream_to_dir`` (one file per table).
+    """A folder of Parquet files written by ``stream_to_dir`` (one file per table)."""
 
-    Attributes
-    ----------
-    folder : Path
-        The folder holding ``people.parquet``, ``population.parquet`` and the other tables.
-    stamp : int
-        When its manifest was last written (nanoseconds), so a rewritten folder is read again.
-    """
-
+    #: The folder holding ``people.parquet``, ``population.parquet`` and the other tables.
     folder: Path
+    #: When its manifest was last written (nanoseconds), so a rewritten folder is read again.
     stamp: int = 0
 
     def read(self, table: str, columns: list[str] | None = None) -> pd.DataFrame:
