@@ -140,6 +140,8 @@ class ChoiceExercise(Exercise):
 
     def option_key(self, answer: Any, *, data: Any = None) -> str | None:
         """Return the option key ``answer`` means, or None if it means none of them."""
+        if isinstance(answer, list | tuple) and len(answer) == 1:
+            answer = answer[0]  # ["b"]: one choice in a list
         if isinstance(answer, numbers.Integral | np.integer) and not isinstance(answer, bool):
             answer = str(int(answer))
         elif isinstance(answer, numbers.Real | np.floating) and float(answer).is_integer():
