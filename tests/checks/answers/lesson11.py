@@ -6,6 +6,7 @@ Any of the three questions is right; what can be wrong is only the form of the a
 ANSWERS = {
     "q1": {
         "right": [
+            '["a"]',
             '"a"',
             '"B"',
             '"Question C"',
