@@ -1,41 +1,14 @@
-"""Exercise checks for the lessons: one module per lesson (``lesson00``, ``lesson01``, ...)."""
+"""Exercise checks for the lessons: one module per lesson (``lesson00``, ``lesson01``, ...).
 
-from mhtrain.checks._core import (
-    CORRECT,
-    NOT_ATTEMPTED,
-    NOT_YET,
-    RECEIVED,
-    CheckResult,
-    ChoiceExercise,
-    Exercise,
-    FreeTextExercise,
-    Misconception,
-    NotYetError,
-    NumberExercise,
-    TableExercise,
-    exercises_in,
-    get_dataset,
-    set_solutions_visible,
-    solutions_visible,
-    use_dataset,
-)
+Importing it in IPython also installs plain help for typing slips
+(:func:`~mhtrain.checks.core.slips.install_helpers`). The public names (:class:`NumberExercise`, :class:`TableExercise`, :class:`ChoiceExercise`,
+:class:`FreeTextExercise`, :class:`Misconception`, :func:`use_dataset`, ...) live in
+:mod:`mhtrain.checks.core` and are imported from here.
+"""
 
-__all__ = [
-    "CORRECT",
-    "NOT_ATTEMPTED",
-    "NOT_YET",
-    "RECEIVED",
-    "CheckResult",
-    "ChoiceExercise",
-    "Exercise",
-    "FreeTextExercise",
-    "Misconception",
-    "NotYetError",
-    "NumberExercise",
-    "TableExercise",
-    "exercises_in",
-    "get_dataset",
-    "set_solutions_visible",
-    "solutions_visible",
-    "use_dataset",
-]
+from mhtrain.checks.core import *  # noqa: F403 (the public names, listed once in core)
+from mhtrain.checks.core import __all__ as __all__
+from mhtrain.checks.core.slips import install_helpers
+
+# In a notebook, typing slips (answer = b, 6.6%) get plain help before Python's error.
+install_helpers()

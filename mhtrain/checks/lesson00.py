@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from mhtrain.checks._core import (
+from mhtrain.checks import (
     ChoiceExercise,
     FreeTextExercise,
     Misconception,
     NumberExercise,
 )
+from mhtrain.checks._shared import proportion_not_percentage
 
 
 def _people_in_contact(data: Any) -> int:
@@ -25,7 +26,7 @@ q1 = NumberExercise(
     variable="percent_in_contact",
     prompt="What percentage of residents were in contact with mental health services in the year?",
     expected=lambda data: _people_in_contact(data) / _residents(data) * 100,
-    rel_tol=1e-3,
+    quantity="percentage",
     hints=[
         "A percentage answers: out of every 100 residents, how many? Start with the number of "
         "people in contact, then compare it with the number of residents.",
@@ -40,11 +41,7 @@ q1 = NumberExercise(
             compute=_people_in_contact,
             name="count-not-percentage",
         ),
-        Misconception(
-            "This looks like a proportion (a fraction of 1), not a percentage. Multiply it by 100.",
-            compute=lambda data: _people_in_contact(data) / _residents(data),
-            name="proportion-not-percentage",
-        ),
+        proportion_not_percentage(lambda data: _people_in_contact(data) / _residents(data)),
         Misconception(
             "This looks like a rate per 100,000 residents, not a percentage. A percentage is "
             "out of every 100 residents, so multiply the proportion by 100.",

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from mhtrain.checks._core import (
+from mhtrain.checks import (
     ChoiceExercise,
     FreeTextExercise,
     Misconception,
     NumberExercise,
 )
+from mhtrain.checks._shared import proportion_not_percentage
 
 #: NHS code for a referral made by the police (source of referral for mental health).
 POLICE = "E1"
@@ -49,13 +50,23 @@ def _police_share_band(data: Any) -> str:
 # Exercise 1: how many people were in contact with services?
 # --------------------------------------------------------------------------------------------
 
+
+def _counted_cells(table: str, fix: str) -> Misconception:
+    """The slip of using ``.size`` (rows times columns) to count the rows of ``table``."""
+    return Misconception(
+        f"This is .size: the number of cells in the {table} table (its rows times its "
+        f"columns), not the number you need. {fix}",
+        compute=lambda data: getattr(data, table).size,
+        name="counted-cells",
+    )
+
+
 q1 = NumberExercise(
     "q1",
     variable="people_in_contact",
     prompt="How many people were in contact with mental health services in the year?",
     expected=_people_in_contact,
-    rel_tol=0.0,
-    abs_tol=0.5,
+    quantity="count",
     hints=[
         "The people table has one row for each person in contact with services. So you need "
         "to count its rows.",
@@ -88,6 +99,7 @@ q1 = NumberExercise(
             compute=lambda data: len(data.care_contacts),
             name="counted-care-contacts",
         ),
+        _counted_cells("people", "To count rows, use len(data.people) or data.people.shape[0]."),
     ],
 )
 
@@ -138,8 +150,7 @@ q2 = NumberExercise(
     variable="residents",
     prompt="How many people live in the area (residents)?",
     expected=_residents,
-    rel_tol=0.0,
-    abs_tol=0.5,
+    quantity="count",
     hints=[
         "Each row of the population table is a group of residents. The residents column says "
         "how many people are in the group.",
@@ -152,6 +163,10 @@ q2 = NumberExercise(
             "residents, not one person. Add up the residents column instead of counting rows.",
             compute=lambda data: len(data.population),
             name="counted-rows-not-residents",
+        ),
+        _counted_cells(
+            "population",
+            'Add up the residents column: data.population["residents"].sum().',
         ),
         Misconception(
             "This is the number of people in contact with services. Residents are everyone "
@@ -281,8 +296,7 @@ q5 = NumberExercise(
     variable="percent_from_police",
     prompt="What percentage of referrals were made by the police (code E1)?",
     expected=_police_share,
-    rel_tol=1e-3,
-    abs_tol=0.05,  # a percentage rounded to one decimal place is still right
+    quantity="percentage",
     hints=[
         "You need two numbers: the referrals made by the police, and all referrals. Both come "
         "from the referrals table.",
@@ -297,11 +311,7 @@ q5 = NumberExercise(
             compute=_police_referrals,
             name="count-not-percentage",
         ),
-        Misconception(
-            "This looks like a proportion (a fraction of 1), not a percentage. Multiply it by 100.",
-            compute=lambda data: _police_share(data) / 100,
-            name="proportion-not-percentage",
-        ),
+        proportion_not_percentage(lambda data: _police_share(data) / 100),
         Misconception(
             "You divided by the number of people, not the number of referrals. The question "
             "asks for a share of referrals, so divide by all the rows of the referrals table.",

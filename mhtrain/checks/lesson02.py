@@ -6,31 +6,24 @@ from typing import Any
 
 import pandas as pd
 
-from mhtrain.checks._core import (
+from mhtrain.checks import (
     ChoiceExercise,
     FreeTextExercise,
     Misconception,
     TableExercise,
 )
+from mhtrain.checks._shared import PER_100K, broad, detentions_with, residents_by_group
 
 #: The broad ethnic groups that have residents in the population table, in census order.
 GROUPS = ("White", "Mixed", "Asian", "Black", "Other")
 #: The option letter of each broad group in the questions that name one.
 _GROUP_KEYS = {"White": "a", "Mixed": "b", "Asian": "c", "Black": "d", "Other": "e", "Unknown": "f"}
-_PER = 100_000
-
-
-def _broad(codes: pd.Series) -> pd.Series:
-    from mhtrain.data import broad_ethnic_group
-
-    return broad_ethnic_group(codes)
 
 
 def _detention_groups(data: Any) -> pd.Series:
     """The recorded broad ethnic group of the person in each detention."""
-    people = data.people[["person_id", "ethnic_category"]]
-    merged = data.mha_detentions[["person_id"]].merge(people, on="person_id", how="left")
-    return _broad(merged["ethnic_category"]).rename("broad_group")
+    merged = detentions_with(data, ["ethnic_category"])
+    return broad(merged["ethnic_category"]).rename("broad_group")
 
 
 def _counts(data: Any) -> pd.Series:
@@ -41,21 +34,19 @@ def _counts(data: Any) -> pd.Series:
 
 def _people_detained(data: Any) -> pd.Series:
     """People (not detentions) in each broad group: the count-people slip."""
-    people = data.people[["person_id", "ethnic_category"]]
-    merged = data.mha_detentions[["person_id"]].merge(people, on="person_id", how="left")
-    merged["broad_group"] = _broad(merged["ethnic_category"])
+    merged = detentions_with(data, ["ethnic_category"])
+    merged["broad_group"] = broad(merged["ethnic_category"])
     return merged.groupby("broad_group")["person_id"].nunique()
 
 
 def _people_in_contact(data: Any) -> pd.Series:
-    groups = _broad(data.people["ethnic_category"])
+    groups = broad(data.people["ethnic_category"])
     return groups.groupby(groups).size().rename_axis("broad_group")
 
 
 def _table(data: Any) -> pd.DataFrame:
     """Detentions, residents and people in contact for each group with residents."""
-    population = data.population
-    residents = population["residents"].groupby(_broad(population["ethnic_category"])).sum()
+    residents = residents_by_group(data.population)
     table = pd.DataFrame(
         {
             "detentions": _counts(data),
@@ -69,7 +60,13 @@ def _table(data: Any) -> pd.DataFrame:
 def _rates(data: Any) -> pd.Series:
     """Detentions per 100,000 residents of each group (the answer to Exercise 3)."""
     table = _table(data)
-    return table["detentions"] / table["residents"] * _PER
+    return table["detentions"] / table["residents"] * PER_100K
+
+
+_SHARE_OF_DETENTIONS = (
+    "This is each group's share of all detentions, as a percentage. A share mostly shows how "
+    "big a group is. Divide by each group's residents instead, and multiply by 100,000."
+)
 
 
 def _top_count_key(data: Any) -> str:
@@ -93,7 +90,7 @@ q1 = TableExercise(
     variable="detention_counts",
     prompt="How many detentions were there in each broad ethnic group (Unknown included)?",
     expected=_counts,
-    rel_tol=1e-9,  # counts are whole numbers: only the exact count is right
+    quantity="count",
     hints=[
         "Each row of the detentions table is one detention, and the broad_group column says "
         "the group of the person detained. You need the number of rows in each group.",
@@ -190,7 +187,7 @@ q3 = TableExercise(
     variable="detention_rate",
     prompt="Detentions per 100,000 residents, for each broad ethnic group with residents.",
     expected=_rates,
-    rel_tol=0.01,  # a rate rounded to one decimal place (or a whole number above 50) is right
+    quantity="rate",
     hints=[
         "A rate is the count divided by the number of people who could have been counted. "
         'In the table, that is table["detentions"] divided by table["residents"].',
@@ -215,7 +212,7 @@ q3 = TableExercise(
         Misconception(
             "You divided by the residents but forgot to multiply by 100,000. These are "
             "detentions per person, which are hard to read: multiply by 100,000.",
-            compute=lambda data: _rates(data) / _PER,
+            compute=lambda data: _rates(data) / PER_100K,
             name="forgot-100000",
         ),
         Misconception(
@@ -223,7 +220,7 @@ q3 = TableExercise(
             "the same denominator, and the rates only repeat the counts. Divide each group's "
             "detentions by the residents in that group.",
             compute=lambda data: (
-                _table(data)["detentions"] / float(data.population["residents"].sum()) * _PER
+                _table(data)["detentions"] / float(data.population["residents"].sum()) * PER_100K
             ),
             name="whole-population-denominator",
         ),
@@ -232,15 +229,20 @@ q3 = TableExercise(
             "who never reached services. For a rate of detention in the population, divide by "
             "the residents in each group.",
             compute=lambda data: (
-                _table(data)["detentions"] / _table(data)["people_in_contact"] * _PER
+                _table(data)["detentions"] / _table(data)["people_in_contact"] * PER_100K
             ),
             name="people-in-contact-denominator",
         ),
         Misconception(
-            "This is each group's share of all detentions, as a percentage. A share mostly "
-            "shows how big a group is. Divide by each group's residents instead, and multiply "
-            "by 100,000.",
+            _SHARE_OF_DETENTIONS,
             compute=lambda data: _table(data)["detentions"] / len(data.mha_detentions) * 100,
+            name="share-of-detentions",
+        ),
+        Misconception(
+            _SHARE_OF_DETENTIONS,
+            compute=lambda data: (
+                _table(data)["detentions"] / _table(data)["detentions"].sum() * 100
+            ),
             name="share-of-detentions",
         ),
     ],

@@ -6,31 +6,18 @@ from typing import Any
 
 import pandas as pd
 
-from mhtrain.checks._core import (
+from mhtrain.checks import (
     ChoiceExercise,
     FreeTextExercise,
     Misconception,
     NumberExercise,
     TableExercise,
 )
-
-#: The group every other group is compared with, as in the published statistics.
-REFERENCE = "White"
-#: The group whose rate ratio the lesson works out by hand.
-FOCUS = "Black"
-#: Rates are given per this many residents, as in the published statistics.
-PER = 100_000
-
+from mhtrain.checks._shared import FOCUS_GROUP, PER_100K, REFERENCE_GROUP, detentions_and_residents
 
 # --------------------------------------------------------------------------------------------
 # The tables the lesson builds, computed the same way from the learner's own data.
 # --------------------------------------------------------------------------------------------
-
-
-def _broad(codes: pd.Series) -> pd.Series:
-    from mhtrain.data import broad_ethnic_group
-
-    return broad_ethnic_group(codes)
 
 
 def detentions_by_group(data: Any) -> pd.DataFrame:
@@ -50,29 +37,20 @@ def detentions_by_group(data: Any) -> pd.DataFrame:
         the person) and ``residents``. Detentions of people whose ethnic group was not recorded
         have no population to be divided by, so they are left out.
     """
-    people = data.people[["person_id", "ethnic_category"]]
-    detentions = data.mha_detentions[["person_id"]].merge(people, on="person_id", how="left")
-    counts = _broad(detentions["ethnic_category"]).value_counts()
-    population = data.population
-    residents = population["residents"].groupby(_broad(population["ethnic_category"])).sum()
-    residents.index.name = "ethnic_group"
-    table = pd.DataFrame(
-        {"detentions": counts.reindex(residents.index, fill_value=0), "residents": residents}
-    )
-    return table.astype({"detentions": "int64", "residents": "int64"})
+    return detentions_and_residents(data)
 
 
 def _rates(data: Any) -> pd.Series:
     table = detentions_by_group(data)
-    return table["detentions"] / table["residents"] * PER
+    return table["detentions"] / table["residents"] * PER_100K
 
 
 def _ratio(data: Any) -> float:
     rates = _rates(data)
-    return float(rates[FOCUS] / rates[REFERENCE])
+    return float(rates[FOCUS_GROUP] / rates[REFERENCE_GROUP])
 
 
-def _ratio_table(data: Any, *, reference: str = REFERENCE, confidence: float = 0.95) -> Any:
+def _ratio_table(data: Any, *, reference: str = REFERENCE_GROUP, confidence: float = 0.95) -> Any:
     from mhtrain.stats import rate_ratio
 
     table = rate_ratio(
@@ -89,23 +67,15 @@ def _ratio_table(data: Any, *, reference: str = REFERENCE, confidence: float = 0
 def rate_ratio_table(data: Any) -> pd.DataFrame:
     """Each group's detention rate ratio against the White group, with its 95% interval.
 
-    Parameters
-    ----------
-    data : Dataset
-        The course data.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Indexed by ``ethnic_group``: ``rate_ratio``, ``ratio_lower`` and ``ratio_upper``, as
-        :func:`mhtrain.stats.rate_ratio` gives them (the White row has a ratio of 1 and no
-        interval).
+    Made from the course dataset ``data`` as :func:`mhtrain.stats.rate_ratio` gives it:
+    indexed by ``ethnic_group``, with ``rate_ratio``, ``ratio_lower`` and ``ratio_upper`` (the
+    White row has a ratio of 1 and no interval).
     """
     return _ratio_table(data)
 
 
 def _excludes_one(data: Any) -> pd.Series:
-    table = rate_ratio_table(data).drop(index=REFERENCE)
+    table = rate_ratio_table(data).drop(index=REFERENCE_GROUP)
     return (table["ratio_lower"] > 1) | (table["ratio_upper"] < 1)
 
 
@@ -116,25 +86,27 @@ def _excludes_one(data: Any) -> pd.Series:
 
 def _count_ratio(data: Any) -> float:
     table = detentions_by_group(data)
-    return float(table.loc[FOCUS, "detentions"] / table.loc[REFERENCE, "detentions"])
+    return float(table.loc[FOCUS_GROUP, "detentions"] / table.loc[REFERENCE_GROUP, "detentions"])
 
 
 def _whole_population_denominator(data: Any) -> float:
     table = detentions_by_group(data)
     everyone = table["residents"].sum()
-    focus_rate = table.loc[FOCUS, "detentions"] / everyone
-    reference_rate = table.loc[REFERENCE, "detentions"] / table.loc[REFERENCE, "residents"]
+    focus_rate = table.loc[FOCUS_GROUP, "detentions"] / everyone
+    reference_rate = (
+        table.loc[REFERENCE_GROUP, "detentions"] / table.loc[REFERENCE_GROUP, "residents"]
+    )
     return float(focus_rate / reference_rate)
 
 
 def _compared_with_everyone(data: Any) -> float:
-    overall = len(data.mha_detentions) / data.population["residents"].sum() * PER
-    return float(_rates(data)[FOCUS] / overall)
+    overall = len(data.mha_detentions) / data.population["residents"].sum() * PER_100K
+    return float(_rates(data)[FOCUS_GROUP] / overall)
 
 
 def _rate_difference(data: Any) -> float:
     rates = _rates(data)
-    return float(rates[FOCUS] - rates[REFERENCE])
+    return float(rates[FOCUS_GROUP] - rates[REFERENCE_GROUP])
 
 
 q1 = NumberExercise(
@@ -142,7 +114,7 @@ q1 = NumberExercise(
     variable="rate_ratio_black",
     prompt="The detention rate of the Black group divided by the detention rate of the White group.",
     expected=_ratio,
-    rel_tol=0.005,
+    quantity="ratio",
     hints=[
         "A rate ratio compares two rates, not two counts. First work out a rate for each "
         "group: detentions divided by residents, times 100,000.",
@@ -221,7 +193,7 @@ q2 = _GroupTableExercise(
     prompt="Rate ratios against the White group, with 95% confidence intervals, from "
     "stats.rate_ratio.",
     expected=rate_ratio_table,
-    rel_tol=1e-3,
+    quantity="ratio",
     hints=[
         "Use the library function stats.rate_ratio. Give it the table by_group with its "
         "groups as a column: by_group.reset_index().",
@@ -235,7 +207,7 @@ q2 = _GroupTableExercise(
         Misconception(
             "Your table compares every group with a different reference group. The question "
             'compares each group with the White group: use reference="White".',
-            compute=lambda data: _ratio_table(data, reference=FOCUS),
+            compute=lambda data: _ratio_table(data, reference=FOCUS_GROUP),
             name="wrong-reference",
         ),
         Misconception(
@@ -319,7 +291,7 @@ def _groups_excluding_one(data: Any) -> str:
 
 
 def _groups_with_dot_above_one(data: Any) -> str:
-    table = rate_ratio_table(data).drop(index=REFERENCE)
+    table = rate_ratio_table(data).drop(index=REFERENCE_GROUP)
     return _key(int((table["rate_ratio"] > 1).sum()))
 
 
@@ -333,6 +305,7 @@ q3 = ChoiceExercise(
     prompt="On the chart, how many of the four groups have an interval that excludes 1?",
     options=_COUNT_OPTIONS,
     answer=_groups_excluding_one,
+    aliases={str(count): key for count, key in _KEY_FOR_COUNT.items()},
     hints=[
         "Look at the line through each dot, not the dot itself. The line is the interval.",
         "An interval excludes 1 when the whole line lies on one side of the dashed line at 1, "

@@ -6,20 +6,15 @@ from typing import Any
 
 import pandas as pd
 
-from mhtrain.checks._core import (
+from mhtrain.checks import (
     ChoiceExercise,
     FreeTextExercise,
     Misconception,
     NumberExercise,
     TableExercise,
 )
+from mhtrain.checks._shared import FOCUS_GROUP, PER_100K, REFERENCE_GROUP, detentions_and_residents
 
-#: The group every other group is compared with, as in the published statistics.
-REFERENCE = "White"
-#: The group whose standardised rate the lesson works out by hand.
-FOCUS = "Black"
-#: Rates are given per this many residents.
-PER = 100_000
 #: The standard population the lesson uses.
 STANDARD = "esp2013"
 
@@ -27,12 +22,6 @@ STANDARD = "esp2013"
 # --------------------------------------------------------------------------------------------
 # The tables the lesson builds, computed the same way from the learner's own data.
 # --------------------------------------------------------------------------------------------
-
-
-def _broad(codes: pd.Series) -> pd.Series:
-    from mhtrain.data import broad_ethnic_group
-
-    return broad_ethnic_group(codes)
 
 
 def standard_weights() -> pd.Series:
@@ -66,40 +55,16 @@ def detentions_by_age(data: Any) -> pd.DataFrame:
         there were none) and ``residents``. Detentions of people with no recorded ethnic group
         are left out.
     """
-    people = data.people[["person_id", "ethnic_category", "age_band"]]
-    detentions = data.mha_detentions[["person_id"]].merge(people, on="person_id", how="left")
-    detentions = detentions.assign(ethnic_group=_broad(detentions["ethnic_category"]))
-    population = data.population.assign(ethnic_group=_broad(data.population["ethnic_category"]))
-    groups = sorted(population["ethnic_group"].unique())
-    index = pd.MultiIndex.from_product(
-        [groups, list(standard_weights().index)], names=["ethnic_group", "age_band"]
-    )
-    counts = detentions.groupby(["ethnic_group", "age_band"]).size()
-    residents = population.groupby(["ethnic_group", "age_band"])["residents"].sum()
-    table = pd.DataFrame(
-        {
-            "detentions": counts.reindex(index, fill_value=0),
-            "residents": residents.reindex(index, fill_value=0),
-        }
-    )
-    return table.astype({"detentions": "int64", "residents": "int64"})
+    return detentions_and_residents(data, age_bands=list(standard_weights().index))
 
 
 def age_specific_rates(data: Any) -> pd.Series:
-    """Detentions per 100,000 residents in each ethnic group and age band.
+    """Detentions per 100,000 residents in each ethnic group and age band of ``data``.
 
-    Parameters
-    ----------
-    data : Dataset
-        The course data.
-
-    Returns
-    -------
-    pandas.Series
-        Indexed by ``ethnic_group`` and ``age_band``.
+    A Series indexed by ``ethnic_group`` and ``age_band``, from :func:`detentions_by_age`.
     """
     table = detentions_by_age(data)
-    return table["detentions"] / table["residents"] * PER
+    return table["detentions"] / table["residents"] * PER_100K
 
 
 def _group_rates(data: Any, group: str) -> pd.Series:
@@ -117,7 +82,7 @@ def _dsr(data: Any, group: str) -> float:
 
 def _crude(data: Any, group: str) -> float:
     table = detentions_by_age(data).loc[group]
-    return float(table["detentions"].sum() / table["residents"].sum() * PER)
+    return float(table["detentions"].sum() / table["residents"].sum() * PER_100K)
 
 
 def _dsr_ratio(data: Any) -> float:
@@ -126,15 +91,15 @@ def _dsr_ratio(data: Any) -> float:
     table = dsr_ratio(
         detentions_by_age(data).reset_index(),
         group="ethnic_group",
-        reference=REFERENCE,
+        reference=REFERENCE_GROUP,
         events="detentions",
         population="residents",
     ).set_index("ethnic_group")
-    return float(table.loc[FOCUS, "dsr_ratio"])
+    return float(table.loc[FOCUS_GROUP, "dsr_ratio"])
 
 
 def _crude_ratio(data: Any) -> float:
-    return _crude(data, FOCUS) / _crude(data, REFERENCE)
+    return _crude(data, FOCUS_GROUP) / _crude(data, REFERENCE_GROUP)
 
 
 # --------------------------------------------------------------------------------------------
@@ -170,13 +135,13 @@ class _AgeTableExercise(TableExercise):
 def _group_total_denominator(data: Any) -> pd.Series:
     table = detentions_by_age(data)
     totals = table["residents"].groupby(level="ethnic_group").transform("sum")
-    return table["detentions"] / totals * PER
+    return table["detentions"] / totals * PER_100K
 
 
 def _all_groups_denominator(data: Any) -> pd.Series:
     table = detentions_by_age(data)
     totals = table["residents"].groupby(level="age_band").transform("sum")
-    return table["detentions"] / totals * PER
+    return table["detentions"] / totals * PER_100K
 
 
 q1 = _AgeTableExercise(
@@ -184,7 +149,7 @@ q1 = _AgeTableExercise(
     variable="age_rates",
     prompt="Detentions per 100,000 residents in each ethnic group and age band.",
     expected=age_specific_rates,
-    rel_tol=1e-3,
+    quantity="rate",
     hints=[
         "An age-specific rate is a rate for one age band of one group: the detentions in that "
         "band divided by the residents in that same band.",
@@ -223,7 +188,7 @@ AGE_RANGES = {
 
 def _pooled_rate(data: Any, bands: list[str]) -> float:
     table = detentions_by_age(data)
-    rows = table.loc[[FOCUS, REFERENCE]]
+    rows = table.loc[[FOCUS_GROUP, REFERENCE_GROUP]]
     rows = rows[rows.index.get_level_values("age_band").isin(bands)]
     return float(rows["detentions"].sum() / rows["residents"].sum())
 
@@ -262,8 +227,8 @@ q2 = NumberExercise(
     variable="dsr_black",
     prompt="The Black group's detention rate, directly standardised to the 2013 European "
     "Standard Population, per 100,000.",
-    expected=lambda data: _dsr(data, FOCUS),
-    rel_tol=2e-3,
+    expected=lambda data: _dsr(data, FOCUS_GROUP),
+    quantity="rate",
     hints=[
         "Follow the worked example for the White group, step by step, but use the Black "
         "group's rows of by_age.",
@@ -277,32 +242,32 @@ q2 = NumberExercise(
             "This is the Black group's crude rate: all its detentions divided by all its "
             "residents. (Weighting by the group's own age make-up gives the same answer.) "
             "Weight each age band's rate by the standard population instead.",
-            compute=lambda data: _crude(data, FOCUS),
+            compute=lambda data: _crude(data, FOCUS_GROUP),
             name="crude-rate",
         ),
         Misconception(
             "You added up weight times rate but did not divide by the total of the weights. "
             "The weights add up to 100,000, so divide the sum by weights.sum().",
-            compute=lambda data: _dsr(data, FOCUS) * standard_weights().sum(),
+            compute=lambda data: _dsr(data, FOCUS_GROUP) * standard_weights().sum(),
             name="forgot-total-weight",
         ),
         Misconception(
             "This looks like a plain average of the age-specific rates, with every age band "
             "counting the same. Weight each band by the standard population instead.",
-            compute=lambda data: float(_group_rates(data, FOCUS).mean()),
+            compute=lambda data: float(_group_rates(data, FOCUS_GROUP).mean()),
             name="unweighted-mean",
         ),
         Misconception(
             "It looks like you used the age make-up of the area's own residents as the "
             "weights. Use the 2013 European Standard Population, so that every group is "
             "put on the same footing as published rates.",
-            compute=lambda data: _weighted(_group_rates(data, FOCUS), _area_weights(data)),
+            compute=lambda data: _weighted(_group_rates(data, FOCUS_GROUP), _area_weights(data)),
             name="own-population-weights",
         ),
         Misconception(
             "This is the White group's standardised rate, from the worked example. Do the "
             "same steps with the Black group's rows.",
-            compute=lambda data: _dsr(data, REFERENCE),
+            compute=lambda data: _dsr(data, REFERENCE_GROUP),
             name="white-group",
         ),
     ],
@@ -318,7 +283,7 @@ q3 = NumberExercise(
     variable="std_ratio",
     prompt="The Black group's age-standardised detention rate divided by the White group's.",
     expected=_dsr_ratio,
-    rel_tol=0.005,
+    quantity="ratio",
     hints=[
         "Use stats.dsr_ratio. It takes the same arguments as stats.rate_ratio in Lesson 3.",
         'Give it by_age.reset_index(), group="ethnic_group", reference="White", '
@@ -342,8 +307,21 @@ q3 = NumberExercise(
         Misconception(
             "This is a difference between the two standardised rates. The question asks for "
             "a ratio: divide one by the other.",
-            compute=lambda data: _dsr(data, FOCUS) - _dsr(data, REFERENCE),
+            compute=lambda data: _dsr(data, FOCUS_GROUP) - _dsr(data, REFERENCE_GROUP),
             name="rate-difference",
+        ),
+        Misconception(
+            "You divided the Black group's standardised rate by the White group's crude rate. "
+            "Standardise both rates the same way before you compare them: divide one "
+            "standardised rate by the other.",
+            compute=lambda data: _dsr(data, FOCUS_GROUP) / _crude(data, REFERENCE_GROUP),
+            name="mixed-standardised-and-crude",
+        ),
+        Misconception(
+            "You divided the Black group's crude rate by the White group's standardised rate. "
+            "Use the standardised rate for both groups.",
+            compute=lambda data: _crude(data, FOCUS_GROUP) / _dsr(data, REFERENCE_GROUP),
+            name="mixed-standardised-and-crude",
         ),
     ],
 )

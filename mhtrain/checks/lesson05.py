@@ -7,13 +7,14 @@ from typing import Any
 
 import pandas as pd
 
-from mhtrain.checks._core import (
+from mhtrain.checks import (
     ChoiceExercise,
     FreeTextExercise,
     Misconception,
     NumberExercise,
     TableExercise,
 )
+from mhtrain.checks._shared import proportion_not_percentage
 from mhtrain.specload import code_for, load_scenario
 
 #: The threshold the lesson uses, in days. It is an example threshold for the exercise (four
@@ -41,18 +42,10 @@ _CACHE = _Cache()
 
 
 def waiting_table(data: Any) -> pd.DataFrame:
-    """Return every referral with the person's age and IMD decile, and the wait in days.
+    """Every referral in ``data`` with the person's age and IMD decile, and the wait in days.
 
-    Parameters
-    ----------
-    data : Dataset
-        The course dataset (``mhtrain.load()``).
-
-    Returns
-    -------
-    pandas.DataFrame
-        The ``referrals`` table with ``age``, ``imd_decile`` and ``wait_days`` (days from
-        referral to first contact; empty when the person was not seen in the year).
+    The ``referrals`` table with ``age``, ``imd_decile`` and ``wait_days`` (days from referral
+    to first contact; empty when the person was not seen in the year), made once per dataset.
     """
     if _CACHE.data is not data or _CACHE.waits is None:
         people = data.people[["person_id", "age", "imd_decile"]]
@@ -63,17 +56,9 @@ def waiting_table(data: Any) -> pd.DataFrame:
 
 
 def community_table(data: Any) -> pd.DataFrame:
-    """Return the referrals to community mental health teams for adults, with waits in days.
+    """The referrals in ``data`` to community mental health teams for adults, with waits.
 
-    Parameters
-    ----------
-    data : Dataset
-        The course dataset.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Rows of :func:`waiting_table` for team type A06 and the adult age group (03).
+    Rows of :func:`waiting_table` for team type A06 and the adult age group (03).
     """
     waits = waiting_table(data)
     keep = (waits["service_team_type"] == _COMMUNITY_TEAM) & (
@@ -130,8 +115,7 @@ q1 = NumberExercise(
     prompt="The median wait, in days, from referral to first contact, for people referred to "
     "community mental health teams for adults who were seen in the year.",
     expected=lambda data: community_table(data)["wait_days"].median(),
-    rel_tol=1e-3,
-    abs_tol=0.01,
+    quantity="days",
     hints=[
         "The median is the middle wait when all the waits are put in order. The waits are in "
         "the wait_days column of the community table.",
@@ -222,14 +206,22 @@ _DENOMINATOR_ALL = (
     "have not had 28 days to be seen yet, so leave them out: use had_28_days."
 )
 
+
+def _seen_only(compute: Any) -> Misconception:
+    return Misconception(_DENOMINATOR_SEEN, compute=compute, name="denominator-seen-only")
+
+
+def _all_referrals(compute: Any) -> Misconception:
+    return Misconception(_DENOMINATOR_ALL, compute=compute, name="denominator-all-referrals")
+
+
 q2 = NumberExercise(
     "q2",
     variable="percent_within_28",
     prompt="Of the referrals to community mental health teams for adults that had at least 28 "
     "days before the year ended, what percentage were seen within 28 days?",
     expected=lambda data: _percent_within(had_threshold_table(data)["wait_days"]),
-    rel_tol=1e-3,
-    abs_tol=0.01,
+    quantity="percentage",
     hints=[
         "The bottom of the fraction is every referral in had_28_days: all of them had 28 days "
         "to be seen. The top is the number of those whose wait was 28 days or less.",
@@ -239,38 +231,18 @@ q2 = NumberExercise(
         "table above and multiply by 100.",
     ],
     misconceptions=[
-        Misconception(
-            "This looks like a proportion (a share of 1), not a percentage. Multiply it by 100.",
-            compute=lambda data: _percent_within(had_threshold_table(data)["wait_days"]) / 100,
-            name="proportion-not-percentage",
+        proportion_not_percentage(
+            lambda data: _percent_within(had_threshold_table(data)["wait_days"]) / 100
         ),
-        Misconception(
-            _DENOMINATOR_SEEN,
-            compute=lambda data: _percent_within(had_threshold_table(data)["wait_days"].dropna()),
-            name="denominator-seen-only",
-        ),
-        Misconception(
-            _DENOMINATOR_SEEN,
-            compute=lambda data: (
+        _seen_only(lambda data: _percent_within(had_threshold_table(data)["wait_days"].dropna())),
+        _seen_only(
+            lambda data: (
                 _count_within(data) / community_table(data)["wait_days"].notna().sum() * 100
-            ),
-            name="denominator-seen-only",
+            )
         ),
-        Misconception(
-            _DENOMINATOR_SEEN,
-            compute=lambda data: _percent_within(community_table(data)["wait_days"].dropna()),
-            name="denominator-seen-only",
-        ),
-        Misconception(
-            _DENOMINATOR_ALL,
-            compute=lambda data: _percent_within(community_table(data)["wait_days"]),
-            name="denominator-all-referrals",
-        ),
-        Misconception(
-            _DENOMINATOR_ALL,
-            compute=lambda data: _count_within(data) / len(community_table(data)) * 100,
-            name="denominator-all-referrals",
-        ),
+        _seen_only(lambda data: _percent_within(community_table(data)["wait_days"].dropna())),
+        _all_referrals(lambda data: _percent_within(community_table(data)["wait_days"])),
+        _all_referrals(lambda data: _count_within(data) / len(community_table(data)) * 100),
         Misconception(
             "Check the comparison: a wait of exactly 28 days is within 28 days, so use <= "
             "(28 or fewer), not < (fewer than 28).",
@@ -297,8 +269,7 @@ q3 = TableExercise(
     prompt="The median wait in days for each IMD decile (community mental health teams for "
     "adults, people seen in the year).",
     expected=lambda data: _by_decile(community_table(data)).median(),
-    rel_tol=1e-3,
-    abs_tol=0.01,
+    quantity="days",
     hints=[
         "Split the community table into groups by the imd_decile column, then take the median "
         "wait in each group.",

@@ -7,13 +7,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from mhtrain.checks._core import (
+from mhtrain.checks import (
     ChoiceExercise,
     FreeTextExercise,
     Misconception,
     NumberExercise,
     TableExercise,
 )
+from mhtrain.checks._shared import proportion_not_percentage
 from mhtrain.synth.talking import (
     GAD7_CASENESS,
     PHQ9_CASENESS,
@@ -46,18 +47,10 @@ def finished_cases(data: Any) -> pd.DataFrame:
 
 
 def model_table(data: Any) -> pd.DataFrame:
-    """Return the finished cases with the groups the lesson's logistic regression uses.
+    """The finished cases of ``data`` with the groups the lesson's logistic regression uses.
 
-    Parameters
-    ----------
-    data : Dataset
-        The course dataset.
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``recovered`` as 0/1, and categorical ``imd_group``, ``age_group`` and ``broad_group``
-        whose first category is the reference group.
+    ``recovered`` as 0/1, and categorical ``imd_group``, ``age_group`` and ``broad_group``
+    whose first category is the reference group.
     """
     from mhtrain.data import broad_ethnic_group
 
@@ -141,6 +134,7 @@ q1 = _FlagExercise(
     prompt="For every referral, True if the person recovered by the published definition, "
     "worked out from the questionnaire scores.",
     expected=lambda data: _flag(data.talking_therapies["recovered"]),
+    quantity="number",
     hints=[
         "Recovery needs three things at once: finished treatment, at caseness at the start, "
         "and not at caseness at the end.",
@@ -252,8 +246,7 @@ q2 = NumberExercise(
     prompt="The recovery rate: the percentage of referrals that finished treatment, having "
     "been at caseness at the start, that recovered.",
     expected=_recovery_rate,
-    rel_tol=1e-3,
-    abs_tol=0.01,
+    quantity="percentage",
     hints=[
         "The top of the fraction is the number who recovered. The bottom is the number who "
         "finished treatment and were at caseness at the start, not every referral.",
@@ -263,11 +256,7 @@ q2 = NumberExercise(
         "* 100, or divide the two counts in the table and multiply by 100.",
     ],
     misconceptions=[
-        Misconception(
-            "This looks like a proportion (a share of 1), not a percentage. Multiply it by 100.",
-            compute=lambda data: _recovery_rate(data) / 100,
-            name="proportion-not-percentage",
-        ),
+        proportion_not_percentage(lambda data: _recovery_rate(data) / 100),
         Misconception(
             "Your denominator (the bottom of the fraction) seems to be every referral. Many "
             "people referred never started or finished treatment. The published rate counts "
@@ -315,8 +304,7 @@ q3 = TableExercise(
     variable="recovery_by_decile",
     prompt="The recovery rate (a percentage) in each IMD decile.",
     expected=lambda data: _by_decile(finished_cases(data)),
-    rel_tol=1e-3,
-    abs_tol=0.01,
+    quantity="percentage",
     hints=[
         "Start from finished_cases, the referrals that count for recovery. Then split them "
         "into groups by the imd_decile column.",
@@ -325,11 +313,7 @@ q3 = TableExercise(
         'Write finished_cases.groupby("imd_decile")["recovered"].mean() * 100.',
     ],
     misconceptions=[
-        Misconception(
-            "These look like proportions (shares of 1), not percentages. Multiply by 100.",
-            compute=lambda data: _by_decile(finished_cases(data)) / 100,
-            name="proportion-not-percentage",
-        ),
+        proportion_not_percentage(lambda data: _by_decile(finished_cases(data)) / 100, table=True),
         Misconception(
             "These look like counts of people who recovered, not rates. Use .mean() (the "
             "share who recovered) instead of .sum(), then multiply by 100.",

@@ -6,13 +6,14 @@ from typing import Any
 
 import pandas as pd
 
-from mhtrain.checks._core import (
+from mhtrain.checks import (
     ChoiceExercise,
     FreeTextExercise,
     Misconception,
     NumberExercise,
     TableExercise,
 )
+from mhtrain.checks._shared import proportion_not_percentage
 
 # The providers as the scenario names them; a test checks this list against the data's areas.
 PROVIDER_OPTIONS = {
@@ -52,6 +53,34 @@ def _valid_codes() -> list[str]:
 
 def _is_missing(codes: pd.Series, which: list[str] | None = None) -> pd.Series:
     return codes.astype(str).isin(_missing_codes() if which is None else which)
+
+
+#: What each missing code is called, and the other code that means it too.
+_CODE_WORDS = {
+    "not_stated": ("Z", "not stated", "99 (not known)"),
+    "not_known": ("99", "not known", "Z (not stated)"),
+}
+
+_ANY_OTHER = (
+    "You counted code S as missing too. S means 'any other ethnic group': the person's "
+    "ethnic group was recorded, as one not in the list. Only Z (not stated) and 99 (not "
+    "known) mean no group was recorded."
+)
+
+
+def _percent_coded(data: Any, codes: list[str]) -> float:
+    return float(_is_missing(data.people["ethnic_category"], codes).mean() * 100)
+
+
+def _only_one_code(key: str, compute: Any) -> Misconception:
+    """The slip of counting only one of the two missing codes, for any exercise's measure."""
+    code, words, other = _CODE_WORDS[key]
+    return Misconception(
+        f"This counts only the people coded {code} ({words}). People coded {other} have no "
+        "recorded ethnic group either: count both codes.",
+        compute=lambda data: compute(data, _codes_with_key(key)),
+        name=f"only-{words.replace(' ', '-')}",
+    )
 
 
 def _people_with_provider(data: Any) -> pd.DataFrame:
@@ -103,7 +132,7 @@ q1 = NumberExercise(
     variable="percent_missing",
     prompt="What percentage of people in contact have ethnicity not stated (Z) or not known (99)?",
     expected=lambda data: float(_is_missing(data.people["ethnic_category"]).mean() * 100),
-    rel_tol=1e-3,
+    quantity="percentage",
     hints=[
         "Two codes mean that no ethnic group was recorded: Z (not stated) and 99 (not known). "
         "Count the people with either code.",
@@ -113,28 +142,15 @@ q1 = NumberExercise(
         "make it a percentage.",
     ],
     misconceptions=[
+        _only_one_code("not_stated", lambda data, codes: _percent_coded(data, codes)),
+        _only_one_code("not_known", lambda data, codes: _percent_coded(data, codes)),
         Misconception(
-            "This counts only the people coded Z (not stated). People coded 99 (not known) "
-            "have no recorded ethnic group either: count both codes.",
-            compute=lambda data: float(
-                _is_missing(data.people["ethnic_category"], _codes_with_key("not_stated")).mean()
-                * 100
-            ),
-            name="only-not-stated",
+            _ANY_OTHER,
+            compute=lambda data: _percent_coded(data, _missing_codes() + _codes_with_key("other")),
+            name="any-other-counted-as-missing",
         ),
-        Misconception(
-            "This counts only the people coded 99 (not known). People coded Z (not stated) "
-            "have no recorded ethnic group either: count both codes.",
-            compute=lambda data: float(
-                _is_missing(data.people["ethnic_category"], _codes_with_key("not_known")).mean()
-                * 100
-            ),
-            name="only-not-known",
-        ),
-        Misconception(
-            "This looks like a proportion (a fraction of 1), not a percentage. Multiply it by 100.",
-            compute=lambda data: float(_is_missing(data.people["ethnic_category"]).mean()),
-            name="proportion-not-percentage",
+        proportion_not_percentage(
+            lambda data: float(_is_missing(data.people["ethnic_category"]).mean())
         ),
         Misconception(
             "This is a count of people, not a percentage. Divide it by the number of people in "
@@ -198,7 +214,7 @@ q2 = TableExercise(
     variable="missing_by_provider",
     prompt="The percentage of people with ethnicity not stated or not known, for each provider.",
     expected=lambda data: _share_by(data, "provider_code"),
-    rel_tol=1e-3,
+    quantity="percentage",
     hints=[
         "The people table has each person's area, not their provider. The areas table says "
         "which provider serves each area: join them with merge on area_code.",
@@ -214,17 +230,14 @@ q2 = TableExercise(
             compute=lambda data: _share_by(data, "area_code"),
             name="by-area-not-provider",
         ),
+        _only_one_code("not_stated", lambda data, codes: _share_by(data, "provider_code", codes)),
+        _only_one_code("not_known", lambda data, codes: _share_by(data, "provider_code", codes)),
         Misconception(
-            "This counts only the people coded Z (not stated). Count people coded 99 (not "
-            "known) as well.",
-            compute=lambda data: _share_by(data, "provider_code", _codes_with_key("not_stated")),
-            name="only-not-stated",
-        ),
-        Misconception(
-            "This counts only the people coded 99 (not known). Count people coded Z (not "
-            "stated) as well.",
-            compute=lambda data: _share_by(data, "provider_code", _codes_with_key("not_known")),
-            name="only-not-known",
+            _ANY_OTHER,
+            compute=lambda data: _share_by(
+                data, "provider_code", _missing_codes() + _codes_with_key("other")
+            ),
+            name="any-other-counted-as-missing",
         ),
         Misconception(
             "These look like counts of people, not percentages. A provider that serves more "
@@ -304,8 +317,7 @@ q4 = NumberExercise(
     variable="duplicate_rows",
     prompt="How many extra copies of people rows are in the messy people table?",
     expected=lambda data: int(_messy(data).people.duplicated(subset="person_id").sum()),
-    rel_tol=0.0,
-    abs_tol=0.5,
+    quantity="count",
     hints=[
         "A person should appear once in the people table. A duplicate is a second row with a "
         "person_id that has already appeared.",
@@ -380,8 +392,7 @@ q5 = NumberExercise(
     variable="invalid_codes",
     prompt="After removing duplicate rows, how many people have an ethnic code not on the NHS list?",
     expected=_invalid_count,
-    rel_tol=0.0,
-    abs_tol=0.5,
+    quantity="count",
     hints=[
         'The NHS list is mhtrain.codes("ethnic_category")["code"]: the letters A to S, plus Z '
         "and 99. Z and 99 are valid codes: they mean not stated and not known.",

@@ -9,18 +9,17 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from mhtrain.checks._core import (
+from mhtrain.checks import (
     ALIAS,
     CORRECT,
     ChoiceExercise,
-    Exercise,
     FreeTextExercise,
     Misconception,
     NumberExercise,
     TableExercise,
-    _describe_type,
-    _list_labels,
 )
+from mhtrain.checks.core.base import ValueExercise
+from mhtrain.checks.core.feedback import describe_type, list_labels
 
 # The areas as the scenario names them; a test checks this list against the data's areas table.
 AREAS = {
@@ -108,7 +107,7 @@ q1 = TableExercise(
     variable="recovery_by_area",
     prompt="The Talking Therapies recovery rate (%) for each area.",
     expected=_recovery_by_area,
-    rel_tol=1e-3,
+    quantity="percentage",
     hints=[
         "Start from the table `finished`: referrals that finished a course of treatment and "
         "were at caseness at the start. Those are the only referrals whose recovery counts.",
@@ -141,22 +140,6 @@ q1 = TableExercise(
 )
 
 
-class _AreaChoice(ChoiceExercise):
-    """A choice of one area, answered with a letter, the area code or the area's name."""
-
-    def option_key(self, answer: Any) -> str | None:
-        """Return the option key for a letter, an option's text, an area code or a name."""
-        key = super().option_key(answer)
-        if key is not None or not isinstance(answer, str):
-            return key
-        wanted = answer.strip().lower()
-        for k, text in self.options.items():
-            code, _, name = text.partition(" ")
-            if wanted in {code.lower(), name.lower()}:
-                return k
-        return None
-
-
 _AREA_OPTIONS = {
     chr(ord("a") + i): f"{code} {name}" for i, (code, name) in enumerate(AREAS.items())
 }
@@ -169,7 +152,7 @@ def _option_of_area(code: str) -> str:
     raise KeyError(code)
 
 
-q1b = _AreaChoice(
+q1b = ChoiceExercise(
     "q1b",
     variable="answer_q1b",
     prompt="Which area has the highest recovery rate?",
@@ -212,7 +195,7 @@ q2 = NumberExercise(
         "finished treatment, around the overall recovery rate."
     ),
     expected=lambda data: float(_limits(data, 0.998)["upper_99_8"]),
-    rel_tol=1e-3,
+    quantity="limit",
     hints=[
         "Turn the overall recovery rate into a proportion first: p = overall_recovery / 100.",
         f"The standard error is the square root of p * (1 - p) / {LIMIT_DENOMINATOR}. In "
@@ -239,6 +222,17 @@ q2 = NumberExercise(
             name="z-of-3",
         ),
         Misconception(
+            "You used z = 2.58, which is the z value for a 99% limit. A 99.8% limit uses z = 3.09.",
+            compute=lambda data: _by_hand(data, 2.58),
+            name="z-for-99-percent",
+        ),
+        Misconception(
+            "You used p = 50% (0.5) as the target. The target is the recovery rate for all "
+            "areas together, overall_recovery: use p = overall_recovery / 100.",
+            compute=lambda data: _by_hand(data, 3.09, p=0.5),
+            name="p-of-50-percent",
+        ),
+        Misconception(
             "This is only the distance from the average to the limit (z times the standard "
             "error). Add it to the overall rate to get the limit itself.",
             compute=lambda data: float(
@@ -256,8 +250,8 @@ q2 = NumberExercise(
 )
 
 
-def _by_hand(data: Any, z: float, *, root: bool = True) -> float:
-    p = _overall_recovery(data) / 100
+def _by_hand(data: Any, z: float, *, root: bool = True, p: float | None = None) -> float:
+    p = _overall_recovery(data) / 100 if p is None else p
     variance = p * (1 - p) / LIMIT_DENOMINATOR
     return float((p + z * (variance**0.5 if root else variance)) * 100)
 
@@ -267,17 +261,11 @@ def _by_hand(data: Any, z: float, *, root: bool = True) -> float:
 # --------------------------------------------------------------------------------------------
 
 
-class AreaListExercise(Exercise):
+class AreaListExercise(ValueExercise):
     """An exercise whose answer is a list of areas (codes or names); an empty list means none.
 
-    Parameters
-    ----------
-    id : str
-        Short name, ``"q3"``.
-    expected : callable
-        ``expected(data)`` gives the right area codes from the learner's dataset.
-    **kwargs
-        The common exercise fields: see :class:`~mhtrain.checks.Exercise`.
+    ``expected(data)`` gives the right area codes; the other fields are those of
+    :class:`~mhtrain.checks.core.base.ValueExercise`.
     """
 
     kind = "list"
@@ -285,10 +273,6 @@ class AreaListExercise(Exercise):
         "Look at the position column of the funnel table, or at the points beyond the outer "
         "(99.8%) lines of the funnel plot."
     )
-
-    def __init__(self, id: str, *, expected: Any, **kwargs: Any) -> None:
-        super().__init__(id, **kwargs)
-        self._expected = expected
 
     def _reference(self, data: Any) -> list[str]:
         return sorted(str(code) for code in self._expected(data))
@@ -307,7 +291,7 @@ class AreaListExercise(Exercise):
     def _format_problem(self, answer: Any) -> str | None:
         if self._parts(answer) is None:
             return (
-                f"Your answer is {_describe_type(answer)}, but this question asks for a list of "
+                f"Your answer is {describe_type(answer)}, but this question asks for a list of "
                 'areas, such as ["SYN01", "SYN02"], or an empty list [] if there are none.'
             )
         return None
@@ -324,16 +308,14 @@ class AreaListExercise(Exercise):
         return labels
 
     def _compare(self, answer: Any, data: Any) -> Any:
-        problem = self._format_problem(answer)
-        if problem:
-            return self._not_yet(problem)
         labels = self._codes_by_label(data)
         parts = self._parts(answer) or []
         unknown = [p for p in parts if p.lower() not in labels]
         if unknown:
             return self._not_yet(
-                f"These are not areas in the data: {_list_labels(unknown)}. Use the area codes "
-                '(such as "SYN01") or the area names from the table.'
+                f"These are not areas in the data: {list_labels(unknown)}. Use the area codes "
+                '(such as "SYN01") or the area names from the table.',
+                "not-an-area",
             )
         chosen = {labels[p.lower()] for p in parts}
         expected = set(self.expected(data=data))
@@ -347,7 +329,7 @@ class AreaListExercise(Exercise):
             reasons.append("at least one area in your list lies inside the 99.8% limits")
         if expected - chosen:
             reasons.append("at least one area outside the 99.8% limits is missing from your list")
-        return self._not_yet(f"Not quite: {'; and '.join(reasons)}. {self.advice}")
+        return self._not_yet(f"Not quite: {'; and '.join(reasons)}. {self.advice}", "areas-differ")
 
 
 def _league_ends(data: Any) -> list[str]:
@@ -360,6 +342,7 @@ q3 = AreaListExercise(
     variable="areas_outside",
     prompt="Which areas lie outside the 99.8% control limits for recovery?",
     expected=lambda data: _areas_at(data, ["above 99.8%", "below 99.8%"]),
+    quantity="number",
     hints=[
         "The funnel table has a column called position. It says where each area lies: within "
         "the limits, between the 95% and 99.8% limits, or beyond the 99.8% limits.",

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from mhtrain.checks._core import (
+from mhtrain.checks import (
     CORRECT,
     NOT_YET,
     CheckResult,
@@ -21,8 +21,8 @@ from mhtrain.checks._core import (
 #: Broad ethnic groups in the order UK government statistics list them.
 ETHNIC_GROUPS = ["Asian", "Black", "Mixed", "White", "Other", "Unknown"]
 #: Age groups of the disclosure-control table, and where each starts (age in years).
-AGE_GROUPS = ["Under 18", "18 to 34", "35 to 64", "65 and over"]
-AGE_BREAKS = [0, 18, 35, 65, np.inf]
+AGE_GROUPS = ["Under 18", "18 to 24", "25 to 64", "65 and over"]
+AGE_BREAKS = [0, 18, 25, 65, np.inf]
 #: The fields that together can single a person out (exercise 3).
 QUASI_IDENTIFIERS = ["age", "sex", "ethnic_category", "area_code"]
 #: NHS rule: counts from 1 to SMALLEST_SHOWN - 1 are hidden, the rest rounded to ROUNDING_BASE.
@@ -38,18 +38,10 @@ SUPPRESSED = "*"
 
 
 def detention_counts(data: Any) -> pd.DataFrame:
-    """Detentions in the year by broad ethnic group (rows) and age group (columns).
+    """Detentions in the year in ``data`` by broad ethnic group (rows) and age group (columns).
 
-    Parameters
-    ----------
-    data : Dataset
-        The course dataset (``mhtrain.load()``).
-
-    Returns
-    -------
-    pandas.DataFrame
-        Whole-number counts, rows in :data:`ETHNIC_GROUPS` order, columns in :data:`AGE_GROUPS`
-        order, with zeros where no one was detained.
+    Whole-number counts, rows in :data:`ETHNIC_GROUPS` order, columns in :data:`AGE_GROUPS`
+    order, with zeros where no one was detained.
     """
     from mhtrain import broad_ethnic_group
 
@@ -81,6 +73,12 @@ def _published(data: Any) -> pd.DataFrame:
     from mhtrain.stats import disclosure_control
 
     return disclosure_control(detention_counts(data), margins=True)
+
+
+def _hid_up_to_5(data: Any) -> pd.DataFrame:
+    from mhtrain.stats import disclosure_control
+
+    return disclosure_control(detention_counts(data), margins=True, smallest_shown=6)
 
 
 def _zeros_hidden(data: Any) -> pd.DataFrame:
@@ -163,7 +161,7 @@ class _PublishedTableExercise(TableExercise):
         result = super()._compare(answer, data)
         if (
             result.status == NOT_YET
-            and result.misconception is None
+            and result.misconception not in {m.name for m in self.misconceptions}
             and isinstance(answer, pd.DataFrame)
         ):
             counts = _with_totals(detention_counts(data))
@@ -259,6 +257,10 @@ q2 = _PublishedTableExercise(
     prompt="Apply NHS disclosure control to the table of detentions by ethnic group and age "
     "group, with a total row and column.",
     expected=_published,
+    quantity="count",
+    advice="Check the three rules in order: a count from 1 to 7 becomes *, a zero stays 0, every "
+    "other count (totals too) is rounded to the nearest 5; then, in any row or column with "
+    "only one *, hide one more count, so the hidden one cannot be worked out from the total.",
     hints=[
         "There are three rules: hide counts from 1 to 7 with a *, round the other counts "
         "(totals too) to the nearest 5, and hide more cells wherever a row or column has "
@@ -274,6 +276,12 @@ q2 = _PublishedTableExercise(
             "to one person, and hiding it would make the table hard to read. Show zeros as 0.",
             compute=_zeros_hidden,
             name="suppressed-zeros",
+        ),
+        Misconception(
+            "You hid the counts up to 5. NHS England hides every count from 1 to 7, so a "
+            "count of 6 or 7 must be shown as * too.",
+            compute=_hid_up_to_5,
+            name="hid-up-to-5",
         ),
         Misconception(
             "The small counts are hidden, but the other counts are not rounded. Round every "
@@ -334,8 +342,7 @@ q3 = NumberExercise(
     prompt="How many people in the people table are the only person with their age, sex, "
     "ethnic category and area?",
     expected=lambda data: _unique_people(data.people, QUASI_IDENTIFIERS),
-    rel_tol=0.0,
-    abs_tol=0.5,
+    quantity="count",
     hints=[
         "Group the people table by the four columns age, sex, ethnic_category and area_code, "
         "and count the people in each group.",

@@ -14,13 +14,14 @@ from typing import Any
 
 import pandas as pd
 
-from mhtrain.checks._core import (
+from mhtrain.checks import (
     CheckResult,
     ChoiceExercise,
     FreeTextExercise,
     Misconception,
     TableExercise,
 )
+from mhtrain.checks._shared import broad
 from mhtrain.errors import MhtrainError
 
 #: Where the lesson writes its Parquet files, relative to the notebook's folder.
@@ -32,17 +33,11 @@ RATE_COLUMN = "per_100k"
 
 @dataclass(frozen=True)
 class BigData:
-    """A folder of Parquet files written by ``stream_to_dir`` (one file per table).
+    """A folder of Parquet files written by ``stream_to_dir`` (one file per table)."""
 
-    Attributes
-    ----------
-    folder : Path
-        The folder holding ``people.parquet``, ``population.parquet`` and the other tables.
-    stamp : int
-        When its manifest was last written (nanoseconds), so a rewritten folder is read again.
-    """
-
+    #: The folder holding ``people.parquet``, ``population.parquet`` and the other tables.
     folder: Path
+    #: When its manifest was last written (nanoseconds), so a rewritten folder is read again.
     stamp: int = 0
 
     def read(self, table: str, columns: list[str] | None = None) -> pd.DataFrame:
@@ -81,23 +76,17 @@ def big_data(data: Any = None) -> BigData:
     return _OPENED[key]
 
 
-def _broad(codes: pd.Series) -> pd.Series:
-    from mhtrain import broad_ethnic_group
-
-    return broad_ethnic_group(codes)
-
-
 def _detentions(big: BigData) -> pd.DataFrame:
     detentions = big.read("mha_detentions", ["detention_id", "person_id"])
     people = big.read("people", ["person_id", "ethnic_category", "area_code"])
     out = detentions.merge(people, on="person_id")
-    out[GROUP_COLUMN] = _broad(out["ethnic_category"])
+    out[GROUP_COLUMN] = broad(out["ethnic_category"])
     return out
 
 
 def _residents(big: BigData) -> pd.Series:
     population = big.read("population", ["ethnic_category", "residents"])
-    population[GROUP_COLUMN] = _broad(population["ethnic_category"])
+    population[GROUP_COLUMN] = broad(population["ethnic_category"])
     return population.groupby(GROUP_COLUMN)["residents"].sum()
 
 
@@ -134,14 +123,14 @@ def _people_detained_rates(data: Any) -> pd.Series:
 def _population_rows_rates(data: Any) -> pd.Series:
     big = big_data(data)
     population = big.read("population", ["ethnic_category"])
-    rows = population.groupby(_broad(population["ethnic_category"]).rename(GROUP_COLUMN)).size()
+    rows = population.groupby(broad(population["ethnic_category"]).rename(GROUP_COLUMN)).size()
     return _per_100k(_detentions(big).groupby(GROUP_COLUMN).size(), rows)
 
 
 def _people_in_contact_rates(data: Any) -> pd.Series:
     big = big_data(data)
     people = big.read("people", ["ethnic_category"])
-    in_contact = people.groupby(_broad(people["ethnic_category"]).rename(GROUP_COLUMN)).size()
+    in_contact = people.groupby(broad(people["ethnic_category"]).rename(GROUP_COLUMN)).size()
     detentions = _detentions(big).groupby(GROUP_COLUMN).size()
     residents = _residents(big)
     return _per_100k(detentions, in_contact).loc[lambda s: s.index.isin(residents.index)]
@@ -196,7 +185,7 @@ q1 = _RateTable(
     variable="rates",
     prompt="Detentions per 100,000 residents by broad ethnic group, with SQL in DuckDB.",
     expected=detention_rates,
-    rel_tol=1e-6,
+    quantity="rate",
     hints=[
         "The two views detentions_by_group and residents_by_group each have one row per "
         "broad_group. JOIN them on that column.",

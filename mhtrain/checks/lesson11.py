@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mhtrain.checks._core import (
+from mhtrain.checks import (
     CORRECT,
     CheckResult,
     ChoiceExercise,
@@ -21,11 +21,7 @@ QUESTIONS = {
 class _AnyChoice(ChoiceExercise):
     """A choice with no wrong option: any of the options is a right answer."""
 
-    def _compare(self, answer: Any, data: Any) -> CheckResult:
-        problem = self._format_problem(answer)
-        if problem:
-            return self._not_yet(problem)
-        key = self.option_key(answer)
+    def _judge(self, key: str, data: Any) -> CheckResult:
         return self._result(
             CORRECT,
             f"you chose question {key.upper()}: {self.options[key]} Now write your plan.",

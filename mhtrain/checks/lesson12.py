@@ -211,8 +211,7 @@ q3 = NumberExercise(
     variable="england_recovery",
     prompt="England's recovery rate in the latest year, worked out from the published counts.",
     expected=_recovery_from_counts,
-    rel_tol=0,
-    abs_tol=0.05,
+    quantity="percentage",
     hints=[
         "The definitions file says: the referrals that recovered, divided by the referrals "
         "that finished treatment minus those not at caseness at the start.",
@@ -268,8 +267,7 @@ q4 = NumberExercise(
     variable="percent_hidden",
     prompt="The percentage of provider values that NHS England suppressed in the latest year.",
     expected=_suppressed_percent,
-    rel_tol=0,
-    abs_tol=0.05,
+    quantity="percentage",
     hints=[
         "Start from latest_providers, every provider row of the latest year. The suppressed "
         "column is True where the value was hidden.",
@@ -345,8 +343,7 @@ q6 = TableExercise(
     variable="recovery_by_decile",
     prompt="England's published recovery percentage for each deprivation decile, latest year.",
     expected=lambda data: by_decile(),
-    rel_tol=0,
-    abs_tol=0.01,
+    quantity="percentage",
     hints=[
         "Start from england. Keep the latest year, the deprivation breakdown, the recovery "
         "measure and the percentage statistic.",
@@ -491,8 +488,7 @@ q9 = NumberExercise(
     prompt="The gap in recovery between the least and most deprived deciles in the latest "
     "year, in percentage points.",
     expected=_gap,
-    rel_tol=0,
-    abs_tol=0.05,
+    quantity="percentage",
     hints=[
         "A gap in percentage points is one percentage take away another.",
         'Use recovery_by_decile: the value for "01 Least deprived" minus the value for '

@@ -82,7 +82,7 @@ q1 = NumberExercise(
     variable="percent_all_six",
     prompt="What percentage of people on the SMI register had all six checks in the year?",
     expected=_percent_all_six,
-    rel_tol=1e-3,
+    quantity="percentage",
     hints=[
         "The smi_register table has one row per person, and a column all_six_checks that is "
         "True when all six checks were recorded in the year.",
@@ -178,7 +178,7 @@ q3 = NumberExercise(
         "to them by NHS number?"
     ),
     expected=_percent_died,
-    rel_tol=1e-3,
+    quantity="percentage",
     hints=[
         "Join the deaths table to the smi_register table on the nhs_number column. An inner "
         "join keeps only the rows that match: one row per linked death.",
@@ -235,7 +235,7 @@ q4 = NumberExercise(
         "register, with every resident as the reference?"
     ),
     expected=lambda data: float(_premature(data)["ratio"]),
-    rel_tol=1e-3,
+    quantity="ratio",
     hints=[
         "Observed: the linked deaths in the age bands 15-19 to 70-74 (adults under 75). "
         "Expected: in each band, people on the register times the band's death rate for all "
@@ -287,7 +287,7 @@ q4b = NumberExercise(
     variable="smr_lower",
     prompt="What is the lower 95% confidence limit of that SMR?",
     expected=lambda data: float(_premature(data)["lower"]),
-    rel_tol=1e-3,
+    quantity="ratio",
     hints=[
         "indirectly_standardised_ratio gives the limits in the lower and upper columns.",
         "The lower limit is the smaller of the two.",

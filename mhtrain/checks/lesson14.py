@@ -227,7 +227,7 @@ def detention_gap(data: Any) -> pd.DataFrame:
 
 def _count(id: str, **kwargs: Any) -> NumberExercise:
     """A whole-number answer (a count of people): right only when it is exactly the count."""
-    return NumberExercise(id, rel_tol=0.0, abs_tol=0.5, **kwargs)
+    return NumberExercise(id, quantity="count", **kwargs)
 
 
 def _choice(

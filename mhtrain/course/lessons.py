@@ -26,7 +26,7 @@ from nbformat.notebooknode import NotebookNode
 from nbgrader.utils import is_grade, is_solution
 
 from mhtrain import files, settings
-from mhtrain.checks._core import ALIAS
+from mhtrain.checks import ALIAS
 from mhtrain.data import REPO_ROOT
 from mhtrain.errors import MhtrainError
 

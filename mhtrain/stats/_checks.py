@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -113,3 +113,88 @@ def group_sums(data: pd.DataFrame, by: list[Hashable], columns: Sequence[Hashabl
         flags = isna.groupby(keys, **options).any()
         sums = sums.mask(flags)
     return sums.reset_index()
+
+
+#: Roles whose column holds counts of events (whole numbers >= 0); any other role is a
+#: denominator (a number >= 0).
+COUNT_ROLES = ("events", "numerator", "observed")
+
+
+def read_counts(
+    data: pd.DataFrame, columns: Mapping[str, Hashable], what: str
+) -> dict[str, np.ndarray]:
+    """Read each column of ``columns`` (role -> column name) as floats, refusing bad values.
+
+    Counts (the :data:`COUNT_ROLES`) must be whole and non-negative, denominators
+    non-negative; missing values stay NaN.
+    """
+    arrays = {}
+    for role, column in columns.items():
+        values = numeric(data, column, what)
+        if role in COUNT_ROLES:
+            check_counts(values, column, what)
+        else:
+            check_denominators(values, column, what)
+        arrays[role] = values
+    return arrays
+
+
+def check_options(
+    *,
+    multiplier: float | None = None,
+    confidence: float | None = None,
+    method: tuple[str, Sequence[str]] | None = None,
+) -> None:
+    """Check a function's usual options at once: a multiplier, a confidence level, a method."""
+    if multiplier is not None:
+        check_multiplier(multiplier)
+    if confidence is not None:
+        check_confidence(confidence)
+    if method is not None:
+        check_choice("method", *method)
+
+
+def join_notes(*parts: np.ndarray) -> np.ndarray:
+    """Combine several arrays of notes (empty string = nothing to say) into one, joined by '; '."""
+    out = np.full(parts[0].shape, "", dtype=object)
+    for part in parts:
+        has = part != ""
+        out = np.where(has & (out != ""), out + "; " + part, np.where(has, part, out))
+    return out
+
+
+def check_reference(
+    data: pd.DataFrame, group: Hashable, reference: Hashable, strata: list[Hashable], what: str
+) -> None:
+    """Refuse a comparison whose ``reference`` group is not in column ``group`` of ``data``."""
+    require_columns(data, [*strata, group], what)
+    if not (data[group] == reference).any():
+        found = ", ".join(map(str, pd.unique(data[group].dropna())[:10]))
+        raise MhtrainError(
+            f"{what}: reference group {reference!r} not found in column {group!r}; "
+            f"choose one of: {found}"
+        )
+
+
+def attach_reference(
+    table: pd.DataFrame,
+    group: Hashable,
+    reference: Hashable,
+    strata: list[Hashable],
+    columns: Mapping[str, str],
+) -> pd.DataFrame:
+    """Give every row the reference group's values of ``columns`` (old name -> new name).
+
+    Within each stratum when there are ``strata``; a stratum without the reference row gets
+    NaN.
+    """
+    is_ref = (table[group] == reference).to_numpy()
+    ref = table.loc[is_ref, [*strata, *columns]].rename(columns=dict(columns))
+    if strata:
+        return table.merge(ref, on=strata, how="left")
+    return table.assign(**{c: ref[c].iloc[0] for c in columns.values()})
+
+
+def float_columns(table: pd.DataFrame, *columns: Hashable) -> list[np.ndarray]:
+    """Return the given columns of ``table`` as float64 arrays, in the order named."""
+    return [table[c].to_numpy(dtype="float64") for c in columns]

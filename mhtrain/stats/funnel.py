@@ -14,10 +14,8 @@ from mhtrain.errors import MhtrainError
 from mhtrain.stats._checks import (
     check_choice,
     check_confidence,
-    check_counts,
-    check_denominators,
     check_multiplier,
-    numeric,
+    read_counts,
     require_columns,
     z_value,
 )
@@ -168,12 +166,10 @@ def funnel_table(
         multiplier = 100 if statistic == "proportion" else 100_000
     check_multiplier(multiplier)
     require_columns(data, [numerator, denominator], "funnel_table")
-    x = numeric(data, numerator, "funnel_table")
-    n = numeric(data, denominator, "funnel_table")
+    values = read_counts(data, {"numerator": numerator, "denominator": denominator}, "funnel_table")
+    x, n = values["numerator"], values["denominator"]
     if np.isnan(x).any() or np.isnan(n).any():
         raise MhtrainError("funnel_table: numerators and denominators must not be missing")
-    check_counts(x, numerator, "funnel_table")
-    check_denominators(n, denominator, "funnel_table")
     if statistic == "proportion" and (x > n).any():
         raise MhtrainError("funnel_table: a numerator is above its denominator for a proportion")
     if target is None:

@@ -11,17 +11,22 @@ from scipy import stats
 from mhtrain.errors import MhtrainError
 from mhtrain.stats._checks import (
     as_list,
-    check_choice,
-    check_confidence,
-    check_counts,
-    check_denominators,
-    check_multiplier,
+    attach_reference,
+    check_options,
+    check_reference,
+    float_columns,
     group_sums,
-    numeric,
+    join_notes,
+    read_counts,
     require_columns,
     z_value,
 )
-from mhtrain.stats.intervals import count_limits, exact_poisson_limits, wilson_limits
+from mhtrain.stats.intervals import (
+    POISSON_METHODS,
+    count_limits,
+    exact_poisson_limits,
+    wilson_limits,
+)
 
 RATIO_METHODS = ("auto", "log", "exact")
 
@@ -40,14 +45,7 @@ def _counts_table(
     Counts must be whole and non-negative, denominators non-negative; missing values stay NaN.
     """
     require_columns(data, [*by, *columns.values()], what)
-    arrays = {}
-    for role, column in columns.items():
-        values = numeric(data, column, what)
-        if role in ("events", "numerator"):
-            check_counts(values, column, what)
-        else:
-            check_denominators(values, column, what)
-        arrays[role] = values
+    arrays = read_counts(data, columns, what)
     if not by:
         return data.copy(), arrays
     frame = data[by].copy()
@@ -57,15 +55,6 @@ def _counts_table(
     summed = summed.rename(columns={f"__{role}": column for role, column in columns.items()})
     arrays = {role: summed[column].to_numpy(dtype="float64") for role, column in columns.items()}
     return summed, arrays
-
-
-def _join_notes(*parts: np.ndarray) -> np.ndarray:
-    """Combine several arrays of notes (empty string = nothing to say) into one, joined by '; '."""
-    out = np.full(parts[0].shape, "", dtype=object)
-    for part in parts:
-        has = part != ""
-        out = np.where(has & (out != ""), out + "; " + part, np.where(has, part, out))
-    return out
 
 
 def crude_rate(
@@ -111,9 +100,7 @@ def crude_rate(
         gives NaN with the reason in ``note``; negative or fractional counts raise
         :class:`~mhtrain.errors.MhtrainError`.
     """
-    check_multiplier(multiplier)
-    check_confidence(confidence)
-    check_choice("method", method, ("phe", "byar", "exact"))
+    check_options(multiplier=multiplier, confidence=confidence, method=(method, POISSON_METHODS))
     keys = as_list(by)
     table, arrays = _counts_table(
         data, keys, {"events": events, "population": population}, "crude_rate"
@@ -123,7 +110,7 @@ def crude_rate(
     ok = (n > 0) & ~np.isnan(x)
     with np.errstate(divide="ignore", invalid="ignore"):
         scale = np.where(ok, multiplier / n, np.nan)
-    note = _join_notes(
+    note = join_notes(
         np.where(np.isnan(x), "event count missing", ""),
         np.where(np.isnan(n), "population missing", ""),
         np.where(n == 0, "population is zero, so no rate", ""),
@@ -178,8 +165,7 @@ def proportion(
         with a note; a numerator above its denominator raises
         :class:`~mhtrain.errors.MhtrainError`.
     """
-    check_multiplier(multiplier)
-    check_confidence(confidence)
+    check_options(multiplier=multiplier, confidence=confidence)
     keys = as_list(by)
     if denominator is None:
         table = _records_to_counts(data, keys, numerator)
@@ -200,7 +186,7 @@ def proportion(
     table["proportion"] = p * multiplier
     table["lower"] = lower * multiplier
     table["upper"] = upper * multiplier
-    table["note"] = _join_notes(
+    table["note"] = join_notes(
         np.where(np.isnan(x), "numerator missing", ""),
         np.where(np.isnan(n), "denominator missing", ""),
         np.where(n == 0, "denominator is zero, so no proportion", ""),
@@ -282,37 +268,18 @@ def rate_ratio(
         events gives NaN ratios with a note; a reference missing from the data raises
         :class:`~mhtrain.errors.MhtrainError`.
     """
-    check_multiplier(multiplier)
-    check_choice("method", method, RATIO_METHODS)
+    check_options(multiplier=multiplier, method=(method, RATIO_METHODS))
     z = z_value(confidence)
     strata = as_list(by)
-    require_columns(data, [*strata, group], "rate_ratio")
-    if not (data[group] == reference).any():
-        found = ", ".join(map(str, pd.unique(data[group].dropna())[:10]))
-        raise MhtrainError(
-            f"rate_ratio: reference group {reference!r} not found in column {group!r}; "
-            f"choose one of: {found}"
-        )
+    check_reference(data, group, reference, strata, "rate_ratio")
     table, arrays = _counts_table(
         data, [*strata, group], {"events": events, "population": population}, "rate_ratio"
     )
     table["__a"], table["__n1"] = arrays["events"], arrays["population"]
-    is_ref = (table[group] == reference).to_numpy()
-    ref = table.loc[is_ref, [*strata, "__a", "__n1"]].rename(
-        columns={"__a": "__ref_events", "__n1": "__ref_population"}
+    table = attach_reference(
+        table, group, reference, strata, {"__a": "__ref_events", "__n1": "__ref_population"}
     )
-    table = (
-        table.merge(ref, on=strata, how="left")
-        if strata
-        else table.assign(
-            __ref_events=ref["__ref_events"].iloc[0],
-            __ref_population=ref["__ref_population"].iloc[0],
-        )
-    )
-    a = table["__a"].to_numpy(dtype="float64")
-    n1 = table["__n1"].to_numpy(dtype="float64")
-    b = table["__ref_events"].to_numpy(dtype="float64")
-    n2 = table["__ref_population"].to_numpy(dtype="float64")
+    a, n1, b, n2 = float_columns(table, "__a", "__n1", "__ref_events", "__ref_population")
     is_ref = (table[group] == reference).to_numpy()
     with np.errstate(divide="ignore", invalid="ignore"):
         r1 = np.where(n1 > 0, a / n1, np.nan)
@@ -334,7 +301,7 @@ def rate_ratio(
     ratio_lower = np.where(bad | (b == 0), np.nan, ratio_lower)
     ratio_upper = np.where(bad | (b == 0), np.nan, ratio_upper)
 
-    note = _join_notes(
+    note = join_notes(
         np.where(np.isnan(a) | np.isnan(n1), "count or population missing", ""),
         np.where(n1 == 0, "population is zero", ""),
         np.where(np.isnan(b) & ~is_ref, "reference group missing in this stratum", ""),

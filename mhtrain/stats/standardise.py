@@ -10,18 +10,19 @@ import pandas as pd
 from mhtrain.errors import MhtrainError
 from mhtrain.stats._checks import (
     as_list,
-    check_choice,
-    check_confidence,
-    check_counts,
-    check_denominators,
+    attach_reference,
     check_multiplier,
+    check_options,
+    check_reference,
+    float_columns,
     group_sums,
+    join_notes,
     numeric,
+    read_counts,
     require_columns,
     z_value,
 )
 from mhtrain.stats.intervals import POISSON_METHODS, count_limits
-from mhtrain.stats.rates import _join_notes
 
 #: Fewer events than this and a DSR is not published (Fingertips; Morris et al. 2018).
 DSR_MIN_EVENTS = 10
@@ -71,12 +72,7 @@ def _age_matrix(
         raise MhtrainError(f"{what}: column {age!r} has missing age bands; fill or drop those rows")
     frame = data[[*keys, age]].copy()
     frame[age] = frame[age].astype(str)
-    for name, column in columns.items():
-        values = numeric(data, column, what)
-        if name in ("events", "observed"):
-            check_counts(values, column, what)
-        else:
-            check_denominators(values, column, what)
+    for name, values in read_counts(data, columns, what).items():
         frame[f"__{name}"] = values
     summed = group_sums(frame, [*keys, age], [f"__{n}" for n in columns])
     band_labels = pd.Index([str(b) for b in bands])
@@ -136,7 +132,7 @@ def _dsr_core(
         variance = np.sum(w**2 * np.where(n > 0, x / n**2, np.nan), axis=1)
     total = np.sum(x, axis=1)
     total_pop = np.sum(n, axis=1)
-    note = _join_notes(
+    note = join_notes(
         np.where(
             absent.any(axis=1),
             "no rows for age band(s) "
@@ -228,9 +224,7 @@ def directly_standardised_rate(
         rate is then undefined). An age band that is not in the standard, or a negative or
         fractional count, raises :class:`~mhtrain.errors.MhtrainError`.
     """
-    check_multiplier(multiplier)
-    check_confidence(confidence)
-    check_choice("method", method, POISSON_METHODS)
+    check_options(multiplier=multiplier, confidence=confidence, method=(method, POISSON_METHODS))
     keys = as_list(by)
     table, dsr, variance, refused = _dsr_core(
         data, keys, age, events, population, standard, min_events, "directly_standardised_rate"
@@ -294,30 +288,20 @@ def dsr_ratio(
     check_multiplier(multiplier)
     z = z_value(confidence)
     strata = as_list(by)
-    require_columns(data, [*strata, group], "dsr_ratio")
-    if not (data[group] == reference).any():
-        found = ", ".join(map(str, pd.unique(data[group].dropna())[:10]))
-        raise MhtrainError(
-            f"dsr_ratio: reference group {reference!r} not found in column {group!r}; "
-            f"choose one of: {found}"
-        )
+    check_reference(data, group, reference, strata, "dsr_ratio")
     table, dsr, variance, _ = _dsr_core(
         data, [*strata, group], age, events, population, standard, min_events, "dsr_ratio"
     )
     table["dsr"] = dsr
     table["__var"] = variance
-    is_ref = (table[group] == reference).to_numpy()
-    ref = table.loc[is_ref, [*strata, "dsr", "__var", "note"]].rename(
-        columns={"dsr": "__ref_dsr", "__var": "__ref_var", "note": "__ref_note"}
+    table = attach_reference(
+        table,
+        group,
+        reference,
+        strata,
+        {"dsr": "__ref_dsr", "__var": "__ref_var", "note": "__ref_note"},
     )
-    if strata:
-        table = table.merge(ref, on=strata, how="left")
-    else:
-        table = table.assign(**{c: ref[c].iloc[0] for c in ref.columns})
-    d1 = table["dsr"].to_numpy(dtype="float64")
-    d2 = table["__ref_dsr"].to_numpy(dtype="float64")
-    v1 = table["__var"].to_numpy(dtype="float64")
-    v2 = table["__ref_var"].to_numpy(dtype="float64")
+    d1, d2, v1, v2 = float_columns(table, "dsr", "__ref_dsr", "__var", "__ref_var")
     is_ref = (table[group] == reference).to_numpy()
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(d2 > 0, d1 / d2, np.nan)
@@ -326,7 +310,7 @@ def dsr_ratio(
         upper = np.where(d1 > 0, np.exp(np.log(ratio) + z * se), np.nan)
     ref_missing = table["__ref_note"].isna().to_numpy()
     ref_note = table["__ref_note"].fillna("").astype(str)
-    note = _join_notes(
+    note = join_notes(
         table["note"].to_numpy(dtype=object),
         np.where(~is_ref & (ref_note.to_numpy() != ""), "reference: " + ref_note.to_numpy(), ""),
         np.where(ref_missing, "reference group missing in this stratum", ""),
@@ -399,9 +383,7 @@ def indirectly_standardised_ratio(
         ``method`` and ``note``. Zero expected events, or missing values, give NaN with a note.
         A band without a reference rate raises :class:`~mhtrain.errors.MhtrainError`.
     """
-    check_multiplier(multiplier)
-    check_confidence(confidence)
-    check_choice("method", method, POISSON_METHODS)
+    check_options(multiplier=multiplier, confidence=confidence, method=(method, POISSON_METHODS))
     keys = as_list(by)
     what = "indirectly_standardised_ratio"
     require_columns(data, [*keys, age, events, population], what)
@@ -451,7 +433,7 @@ def indirectly_standardised_ratio(
     expected = np.where(np.isnan(n_used).any(axis=1), np.nan, expected)
     observed = np.sum(x_used, axis=1)
     lower, upper, used = count_limits(np.nan_to_num(observed), method=method, confidence=confidence)
-    note = _join_notes(
+    note = join_notes(
         np.where(np.isnan(x_used).any(axis=1), "observed count missing", ""),
         np.where(np.isnan(n_used).any(axis=1), "population missing", ""),
         np.where(

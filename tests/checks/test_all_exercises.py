@@ -13,7 +13,7 @@ import pytest
 
 import mhtrain
 import mhtrain.checks
-from mhtrain.checks._core import Exercise, FreeTextExercise, NumberExercise, use_dataset
+from mhtrain.checks import Exercise, FreeTextExercise, NumberExercise, use_dataset
 
 # Lesson 10's checks read the Parquet files the lesson itself writes; its own tests cover it.
 _SKIP = {"lesson10"}

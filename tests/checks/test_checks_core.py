@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import mhtrain.checks._core as core
+import mhtrain.checks.core.state as core
 from mhtrain.checks import (
     CORRECT,
     NOT_ATTEMPTED,
@@ -58,7 +58,7 @@ def rate_q():
         variable="detention_rate",
         prompt="Detentions per 100,000 residents.",
         expected=_rate,
-        rel_tol=1e-3,
+        quantity="rate",
         hints=["Count the detentions.", "Divide by residents.", "Multiply by 100,000."],
         solution="detention_rate = detentions / residents * 100_000",
         misconceptions=[
@@ -114,10 +114,12 @@ def test_number_right_answer_is_correct(rate_q, data):
     assert result.message.startswith("Correct:")
 
 
-def test_number_within_tolerance_is_correct_and_outside_is_not(rate_q, data):
-    right = 9 / 4600 * 100_000
-    assert rate_q.evaluate(right * (1 + 5e-4), data=data).status == CORRECT
-    assert rate_q.evaluate(right * (1 + 5e-3), data=data).status == NOT_YET
+def test_number_rounded_sensibly_is_correct_and_other_values_are_not(rate_q, data):
+    right = 9 / 4600 * 100_000  # 195.652...
+    for rounded in (195.65, 195.7, 196, np.float32(right), round(right, 3)):
+        assert rate_q.evaluate(rounded, data=data).status == CORRECT, rounded
+    for wrong in (195.6, 195.75, 197):
+        assert rate_q.evaluate(wrong, data=data).status == NOT_YET, wrong
 
 
 @pytest.mark.parametrize("placeholder", [..., None, "", "  ", "..."])
@@ -152,17 +154,20 @@ def test_wrong_sign_and_upside_down_are_named():
     assert "upside down" in q.evaluate(0.4, data=object()).message
 
 
-def test_close_answer_suggests_rounding(rate_q, data):
-    right = 9 / 4600 * 100_000
-    result = rate_q.evaluate(round(right), data=data)
+def test_only_a_coarser_rounding_is_told_it_is_rounded_too_far(rate_q, data):
+    result = rate_q.evaluate(200, data=data)  # 195.65 to the nearest 10
     assert result.status == NOT_YET
-    assert "round" in result.message
+    assert result.misconception == "rounded-too-far"
+    assert "rounded more than this question allows" in result.message
+    close_but_not_a_rounding = rate_q.evaluate(194, data=data)
+    assert close_but_not_a_rounding.misconception != "rounded-too-far"
+    assert "round" not in close_but_not_a_rounding.message
 
 
 @pytest.mark.parametrize(
     ("answer", "phrase"),
     [
-        ("195.7", "remove the quote marks"),
+        ("about 196", "single number"),
         (True, "True or False"),
         (pd.Series([1.0, 2.0]), "single number"),
         ([1, 2], "single number"),
@@ -174,6 +179,18 @@ def test_wrong_type_gets_a_reason(rate_q, data, answer, phrase):
     result = rate_q.evaluate(answer, data=data)
     assert result.status == NOT_YET
     assert phrase in result.message
+
+
+@pytest.mark.parametrize("typed", ["195.7", "195.7%", " 195.65 ", "195.7 "])
+def test_a_number_typed_as_text_is_judged_with_a_tip(rate_q, data, typed):
+    result = rate_q.evaluate(typed, data=data)
+    assert result.status == CORRECT
+    assert "no quote marks" in result.message and "detention_rate = 195." in result.message
+
+
+def test_a_wrong_number_typed_as_text_is_judged_as_that_number(rate_q, data):
+    result = rate_q.evaluate("9", data=data)
+    assert result.misconception == "count-not-rate"
 
 
 def test_numpy_scalars_are_numbers(rate_q, data):
@@ -316,7 +333,7 @@ def test_dataset_is_loaded_once_and_can_be_injected(monkeypatch, data, rate_q):
     stub = types.ModuleType("mhtrain")
     stub.load = fake_load
     monkeypatch.setitem(sys.modules, "mhtrain", stub)
-    monkeypatch.setattr(core._STATE, "data", None)
+    monkeypatch.setattr(core._STATE, "loaded", None)
     assert get_dataset() is data
     assert get_dataset() is data
     assert len(calls) == 1
@@ -337,7 +354,7 @@ def test_missing_loader_is_a_clear_error(monkeypatch):
     import types
 
     monkeypatch.setitem(sys.modules, "mhtrain", types.ModuleType("mhtrain"))
-    monkeypatch.setattr(core._STATE, "data", None)
+    monkeypatch.setattr(core._STATE, "loaded", None)
     with pytest.raises(MhtrainError, match=r"mhtrain.load\(\)"):
         get_dataset()
 
@@ -416,7 +433,7 @@ def test_table_off_by_100_is_named(table_q, data):
 @pytest.mark.parametrize(
     ("answer", "phrase"),
     [
-        ([1.0, 2.0], "no group labels"),
+        ([1.0, 2.0, 3.0], "no group labels"),
         (3.5, "value for each group"),
         ("A", "a table"),
     ],
@@ -438,7 +455,9 @@ def test_table_duplicate_groups_and_empty_rows(table_q, data):
     assert "more than once" in table_q.evaluate(dupes, data=data).message
     empty = _right_table()
     empty["A"] = np.nan
-    assert "empty (NaN): A" in table_q.evaluate(empty, data=data).message
+    result = table_q.evaluate(empty, data=data)
+    assert result.misconception == "empty-rows"
+    assert "empty (NaN)" in result.message and ": A." in result.message
 
 
 def test_dataframe_reference_checks_every_column():

@@ -116,10 +116,14 @@ def test_q5_accepts_a_rounded_percentage(data):
     assert ex.q5.evaluate(expected + 0.2, data=data).status == NOT_YET
 
 
-def test_q5_text_answer_is_told_to_drop_the_quote_marks(data):
-    result = ex.q5.evaluate("4", data=data)
-    assert result.status == NOT_YET
-    assert "quote marks" in result.message
+def test_q5_text_answer_is_judged_and_told_to_drop_the_quote_marks(data):
+    expected = ex.q5.expected(data=data)
+    written = f"{expected:.2g}"  # the 2 significant figures a percentage may be rounded to
+    result = ex.q5.evaluate(written, data=data)
+    assert result.status == CORRECT
+    assert "no quote marks" in result.message
+    wrong = ex.q5.evaluate(f"{expected + 1.2:.2g}", data=data)
+    assert wrong.status == NOT_YET and "no quote marks" in wrong.message
 
 
 # ------------------------------------------------------------------------------------------

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -14,6 +13,7 @@ import mhtrain
 from mhtrain import stats
 from mhtrain.checks import CORRECT, NOT_ATTEMPTED, NOT_YET, RECEIVED
 from mhtrain.checks import lesson04 as ex
+from mhtrain.checks.core.tolerance import matches
 from mhtrain.course.build import read_lesson
 from mhtrain.specload import standard_population
 
@@ -296,7 +296,7 @@ def test_q2_weighting_by_the_groups_own_ages_gives_the_crude_rate_and_is_named(d
 def test_q2_no_wrong_answer_is_within_the_tolerance_of_the_right_one(data, esp):
     expected = ex.q2.expected(data=data)
     for wrong in _q2_wrong_answers(data, esp).values():
-        assert not math.isclose(wrong, expected, rel_tol=ex.q2.rel_tol)
+        assert not matches(wrong, expected, ex.q2.quantity)
 
 
 # ------------------------------------------------------------------------------------------

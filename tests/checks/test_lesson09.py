@@ -16,7 +16,7 @@ from mhtrain.checks import lesson09 as ex
 # One ethnic category code and one age (in years) for each row and column of the table.
 CODE_OF_GROUP = {"Asian": "H", "Black": "M", "Mixed": "D", "White": "A", "Other": "S"}
 CODE_OF_GROUP["Unknown"] = "99"
-AGE_OF_GROUP = {"Under 18": 10, "18 to 34": 20, "35 to 64": 40, "65 and over": 70}
+AGE_OF_GROUP = {"Under 18": 10, "18 to 24": 20, "25 to 64": 40, "65 and over": 70}
 
 # Counts with two small cells in one column: each of their rows needs a second hidden cell.
 HAND_COUNTS = pd.DataFrame(
@@ -168,7 +168,7 @@ def test_q2_accepts_another_safe_choice_of_second_cells(hand):
     other = expected.copy()
     for group in ("Black", "Mixed"):
         other.loc[group, "65 and over"] = round(HAND_COUNTS.loc[group, "65 and over"] / 5) * 5
-        other.loc[group, "18 to 34"] = "*"
+        other.loc[group, "18 to 24"] = "*"
     assert not other.equals(expected)
     result = ex.q2.evaluate(other, data=hand)
     assert result.status == CORRECT
@@ -186,7 +186,7 @@ def test_q2_does_not_accept_hiding_far_more_than_needed(hand):
 def test_q2_does_not_accept_a_second_cell_that_leaves_a_line_with_one_star(hand):
     unsafe = ex.q2.expected(data=hand).copy()
     unsafe.loc["Black", "65 and over"] = round(HAND_COUNTS.loc["Black", "65 and over"] / 5) * 5
-    unsafe.loc["Black", "18 to 34"] = "*"  # the 65 and over column now has a single *
+    unsafe.loc["Black", "18 to 24"] = "*"  # the 65 and over column now has a single *
     assert ex.q2.evaluate(unsafe, data=hand).status == NOT_YET
 
 

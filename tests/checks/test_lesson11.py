@@ -16,7 +16,7 @@ LESSON = "notebooks/11-capstone.md"
 
 @pytest.mark.parametrize("key", sorted(ex.QUESTIONS))
 def test_q1_every_question_is_an_accepted_choice(key):
-    for answer in (key, key.upper(), ex.QUESTIONS[key]):
+    for answer in (key, key.upper(), ex.QUESTIONS[key], f"Question {key.upper()}", f"({key})"):
         result = ex.q1.evaluate(answer, data=object())
         assert result.status == CORRECT
         assert f"question {key.upper()}" in result.message
@@ -28,7 +28,7 @@ def test_q1_the_worked_choice_is_accepted():
     assert ex.q1.evaluate(namespace["my_question"], data=object()).status == CORRECT
 
 
-@pytest.mark.parametrize("answer", ["d", "question a", 1])
+@pytest.mark.parametrize("answer", ["d", "question d", 1])
 def test_q1_an_answer_that_is_not_one_of_the_questions_is_not_yet(answer):
     result = ex.q1.evaluate(answer, data=object())
     assert result.status == NOT_YET

@@ -1,0 +1,91 @@
+"""Lesson 3, Comparing groups: realistic answers and how each is judged."""
+
+SETUP = """
+black = by_group.loc["Black"]
+white = by_group.loc["White"]
+rates_by_hand = by_group["detentions"] / by_group["residents"] * 100_000
+"""
+
+ANSWERS = {
+    "q1": {
+        "right": [
+            'list(ratios.loc[ratios["ethnic_group"] == "Black", "rate_ratio"])',
+            "(black['detentions'] / black['residents']) / (white['detentions'] / white['residents'])",
+            "rates_by_hand['Black'] / rates_by_hand['White']",
+            "round(rates_by_hand['Black'] / rates_by_hand['White'], 2)",
+            "3.4",
+            "3.36",
+            "round(rates_by_hand['Black'], 1) / round(rates_by_hand['White'], 1)",
+            "np.float32(rates_by_hand['Black'] / rates_by_hand['White'])",
+            '"3.36"',
+        ],
+        "wrong": [
+            ("black['detentions'] / white['detentions']", "ratio-of-counts"),
+            ("rates_by_hand['White'] / rates_by_hand['Black']", "upside-down"),
+            ("rates_by_hand['Black'] - rates_by_hand['White']", "rate-difference"),
+            (
+                "(black['detentions'] / by_group['residents'].sum()) "
+                "/ (white['detentions'] / white['residents'])",
+                "whole-population-denominator",
+            ),
+            (
+                "rates_by_hand['Black'] / (by_group['detentions'].sum() / by_group['residents'].sum() * 100_000)",
+                "not-a-known-slip",
+            ),
+            ("3", "rounded-too-far"),
+            ("(3, 36)", "commas-make-a-tuple"),
+        ],
+    },
+    "q2": {
+        "right": [
+            "stats.rate_ratio(by_group.reset_index(), group='ethnic_group', reference='White', "
+            "events='detentions', population='residents')",
+            "ratios.round(2)",
+            "ratios.set_index('ethnic_group')[['rate_ratio', 'ratio_lower', 'ratio_upper']]",
+            "ratios.set_index('ethnic_group')[['rate_ratio', 'ratio_lower', 'ratio_upper']].round(3)",
+            "ratios.sort_values('rate_ratio', ascending=False)",
+            "stats.rate_ratio(by_group.reset_index(), group='ethnic_group', reference='White', "
+            "events='detentions', population='residents', confidence=0.95)",
+        ],
+        "wrong": [
+            (
+                "stats.rate_ratio(by_group.reset_index(), group='ethnic_group', reference='Black', "
+                "events='detentions', population='residents')",
+                "wrong-reference",
+            ),
+            (
+                "stats.rate_ratio(by_group.reset_index(), group='ethnic_group', reference='White', "
+                "events='detentions', population='residents', confidence=0.9)",
+                "confidence-90",
+            ),
+            (
+                "stats.rate_ratio(by_group.reset_index(), group='ethnic_group', reference='White', "
+                "events='detentions', population='residents', confidence=0.99)",
+                "confidence-99",
+            ),
+            ("ratios.round(0)", "rounded-too-far"),
+            ("ratios.set_index('ethnic_group')[['rate_ratio']]", "missing-columns"),
+            ("ratios[ratios['ethnic_group'] != 'White']", "wrong-rows"),
+        ],
+    },
+    "q2b": {
+        "right": ['"c"', '"C"', '"(c)"', "ex.q2b.options['c']", '"option C"'],
+        "wrong": [
+            ('"a"', "percent-of-people"),
+            ('"b"', "certain"),
+            ('"d"', "covers-recording-errors"),
+            ('"95%"', "not-an-option"),
+            ("None", "value-from-print"),
+        ],
+    },
+    "q3": {
+        "right": ['"d"', '"Three groups"', "3", '"3"', "outside.sum()", '"D"', '"three"'],
+        "wrong": [
+            ('"e"', "counted-dots"),
+            ("4", "counted-dots"),
+            ('"b"', "counted-crossing"),
+            ('"a"', "another-option"),
+            ('"two groups"', "another-option"),
+        ],
+    },
+}

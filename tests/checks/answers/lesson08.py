@@ -1,0 +1,106 @@
+"""Lesson 8, Comparing services fairly: realistic answers and how each is judged."""
+
+SETUP = """
+rates_8 = finished.groupby("area_code")["recovered"].mean() * 100
+p_8 = overall_recovery / 100
+se_8 = (p_8 * (1 - p_8) / 400) ** 0.5
+outside_8 = funnel["position"].isin(["above 99.8%", "below 99.8%"])
+"""
+
+ANSWERS = {
+    "q1": {
+        "right": [
+            'rates_8.astype("Float64")',
+            'finished.groupby("area_code")["recovered"].mean() * 100',
+            "rates_8.round(1)",
+            "rates_8.round(2)",
+            "rates_8.sort_values(ascending=False)",
+            "rates_8.to_dict()",
+            'rates_8.rename("recovery (%)").reset_index()',
+            'funnel.set_index("area_code")["value"]',
+        ],
+        "wrong": [
+            ('tt.groupby("area_code")["recovered"].mean() * 100', "all-referrals-denominator"),
+            (
+                'tt[tt["finished_treatment"]].groupby("area_code")["recovered"].mean() * 100',
+                "finished-without-caseness",
+            ),
+            ('finished.groupby("area_code")["recovered"].sum()', "count-not-rate"),
+            ('finished.groupby("area_code")["recovered"].mean()', "too-small-x100"),
+            ("rates_8.round(0)", "rounded-too-far"),
+            ("rates_8.drop('SYN01')", "wrong-rows"),
+        ],
+    },
+    "q1b": {
+        "right": [
+            '"d"',
+            '"SYN04"',
+            "recovery_by_area.idxmax()",
+            '"Westfield Hills"',
+            '"westfield hills"',
+        ],
+        "wrong": [
+            ("recovery_by_area.idxmin()", "lowest-not-highest"),
+            ('finished.groupby("area_code").size().idxmax()', "another-option"),
+            ('"SYN13"', "not-an-option"),
+            ('"Westfield"', "not-an-option"),
+            ('"m"', "not-an-option"),
+        ],
+    },
+    "q2": {
+        "right": [
+            "(p + 3.09 * standard_error) * 100",
+            "(p_8 + 3.09 * se_8) * 100",
+            "round((p_8 + 3.09 * se_8) * 100, 1)",
+            "58.0",
+            "57.98",
+            "58",
+            '"58.0%"',
+            "overall_recovery + 3.09 * (overall_recovery * (100 - overall_recovery) / 400) ** 0.5",
+        ],
+        "wrong": [
+            ("(p_8 + 1.96 * se_8) * 100", "used-95-limit"),
+            ("(p_8 - 3.09 * se_8) * 100", "lower-not-upper"),
+            ("(p_8 + 3 * se_8) * 100", "z-of-3"),
+            ("(p_8 + 2.58 * se_8) * 100", "z-for-99-percent"),
+            ("(0.5 + 3.09 * (0.5 * 0.5 / 400) ** 0.5) * 100", "p-of-50-percent"),
+            ("3.09 * se_8 * 100", "half-width-only"),
+            ("(p_8 + 3.09 * se_8)", "too-small-x100"),
+            ("(p_8 + 3.09 * se_8**2) * 100", "no-square-root"),
+        ],
+    },
+    "q3": {
+        "right": [
+            'sorted(funnel.loc[outside_8, "area_code"])',
+            'list(funnel.loc[outside_8, "area_code"])',
+            '["SYN06", "SYN04"]',
+            '"SYN04, SYN06"',
+            '["Westfield Hills", "Oakley Vale"]',
+            'funnel.loc[outside_8, "area_code"]',
+        ],
+        "wrong": [
+            (
+                'funnel.loc[funnel["position"] != "within", "area_code"].tolist()',
+                "used-95-limits",
+            ),
+            (
+                'funnel.loc[funnel["position"] == "above 99.8%", "area_code"].tolist()[:1]',
+                "areas-differ",
+            ),
+            ("[recovery_by_area.idxmax(), recovery_by_area.idxmin()]", "league-table-ends"),
+            ("[]", "areas-differ"),
+            ('["SYN04", "SYN99"]', "not-an-area"),
+            ("4", "wrong-form"),
+        ],
+    },
+    "q4": {
+        "right": ['"b"', '"B"', '"(b)"', "ex.q4.options['b']", '"answer b"'],
+        "wrong": [
+            ('"a"', "skill-not-chance"),
+            ('"c"', "largest-at-top"),
+            ('"d"', "size-raises-rate"),
+            ('"chance"', "not-an-option"),
+            ("2", "not-an-option"),
+        ],
+    },
+}
