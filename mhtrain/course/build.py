@@ -1,4 +1,4 @@
-"""Build the nbgrader source, the self-paced student notebooks and the book pages from lessons.
+"""Build the nbgrader source, the student and self-paced notebooks and the book pages from lessons.
 
 Each version is made from a :class:`~mhtrain.course.lessons.Lesson`; the book page's own rules
 are in :mod:`mhtrain.course.book`.
