@@ -11,6 +11,7 @@ not run: nothing in it is answered. Written answers are Markdown, so they are re
 from __future__ import annotations
 
 import json
+import subprocess
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -140,7 +141,8 @@ def _run(nb: NotebookNode, lesson: Lesson, folder: Path, *, timeout: int) -> tup
         resources={"metadata": {"path": str(folder)}},
     )
     try:
-        client.execute()
+        # The kernel's own start-up messages would only clutter the table printed after.
+        client.execute(stderr=subprocess.DEVNULL)
     except Exception as exc:  # the kernel died or a cell ran too long
         raise MhtrainError(
             f"could not run {lesson.id} to read your answers ({type(exc).__name__}: "
@@ -289,6 +291,7 @@ def format_progress(rows: Iterable[ExerciseProgress]) -> str:
     if written:
         lines.append(
             f"Written answers: {written[WRITTEN]} written, {written[NOT_ATTEMPTED]} not "
-            f"attempted (of {written.total()}); compare yours with ex.<exercise>.solution()."
+            f"attempted (of {written.total()}). The checks do not mark these: compare yours "
+            "with the model answer that its check cell shows."
         )
     return "\n".join(lines)
