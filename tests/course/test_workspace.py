@@ -119,6 +119,16 @@ def test_every_link_in_every_workspace_notebook_resolves(workspace):
     assert checked > 50  # the lessons link to the glossary and pages many times
 
 
+def test_links_between_the_workspace_pages_resolve(workspace):
+    pages = sorted((workspace / PAGES_DIR).glob("*.md"))
+    assert {p.name for p in pages} >= {"glossary.md", "about-the-data.md"}
+    for page in pages:
+        for match in _LINK.finditer(page.read_text(encoding="utf-8")):
+            target = match.group("target")
+            if not re.match(r"^(https?|mailto):", target):
+                assert (page.parent / target.partition("#")[0]).is_file(), f"{page.name}: {target}"
+
+
 def test_the_glossary_in_the_workspace_is_plain_markdown(workspace):
     text = (workspace / PAGES_DIR / "glossary.md").read_text(encoding="utf-8")
     assert "```{glossary}" not in text and "{term}" not in text
