@@ -16,6 +16,7 @@ def _run_lab(args: argparse.Namespace) -> int:
     print(f"Your workspace: {directory.resolve()}")
     for action in actions:
         print(f"  {action.describe()}")
+    print(f"To see which exercises you have done: mhtrain progress {directory}")
     if args.no_open:
         print("Not opening JupyterLab (--no-open). Run `mhtrain lab` to open it.")
         return 0

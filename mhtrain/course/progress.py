@@ -6,6 +6,8 @@ is run from the top in a fresh kernel, as Restart Kernel and Run All Cells would
 declared exercise then judges the value its answer variable holds, exactly as its check cell
 does. A notebook still as ``mhtrain lab`` wrote it (its hash matches the workspace record) is
 not run: nothing in it is answered. Written answers are Markdown, so they are read, not run.
+The run uses the settings of the shell it starts from (such as ``MHTRAIN_SEED``), as a kernel
+started from there would.
 """
 
 from __future__ import annotations

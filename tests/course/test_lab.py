@@ -214,6 +214,7 @@ def test_cli_builds_the_workspace_without_opening_lab(tmp_path, sources, monkeyp
     assert main(["lab", "--no-open", "--dir", str(target)]) == 0
     out = capsys.readouterr().out
     assert "Added 00-first.ipynb." in out and "Added 01-second.ipynb." in out
+    assert f"mhtrain progress {target}" in out  # where to see progress next
     assert (target / "01-second.ipynb").exists()
     assert launched == []
 
