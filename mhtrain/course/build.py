@@ -1,4 +1,4 @@
-"""Build the nbgrader source, the self-paced student notebooks and the book pages from lessons.
+"""Build the nbgrader source, the student and self-paced notebooks and the book pages from lessons.
 
 Each version is made from a :class:`~mhtrain.course.lessons.Lesson`; the book page's own rules
 are in :mod:`mhtrain.course.book`.
@@ -17,6 +17,7 @@ from mhtrain import files
 from mhtrain.course.lessons import (
     TUTOR_NOTE_TAG,
     Lesson,
+    is_test,
     lesson_id,
     lesson_sources,
     lessons_dir,
@@ -37,6 +38,8 @@ __all__ = [
     "lessons_dir",
     "nbgrader_preprocess",
     "read_lesson",
+    "self_paced_notebook",
+    "self_paced_workspace",
     "source_notebook",
     "student_notebook",
     "write_notebook",
@@ -76,7 +79,7 @@ def tidy_code(cell: NotebookNode) -> None:
 
 
 def student_notebook(lesson: LessonLike) -> NotebookNode:
-    """Return the self-paced student version of a lesson.
+    """Return the student version of a lesson, as nbgrader releases it to a cohort.
 
     Solution regions are cleared by nbgrader's ``ClearSolutions`` (so an answer cell keeps only
     its placeholder line), hidden tests by ``ClearHiddenTests``, test cells are made
@@ -93,6 +96,50 @@ def student_notebook(lesson: LessonLike) -> NotebookNode:
     for cell in nb.cells:
         tidy_code(cell)
     return renumber(nb, lesson.id)
+
+
+def self_paced_notebook(lesson: LessonLike, *, pages: Iterable[str] = ()) -> NotebookNode:
+    """Return the self-paced version of a lesson: what ``mhtrain lab`` puts in a workspace.
+
+    It is the :func:`student_notebook` without its test cells. A test cell calls ``grade()``,
+    which stops Run All at the first unanswered exercise; the check cell above it gives the
+    same feedback without stopping, and says "Not attempted" in place. The cohort release
+    keeps its test cells, so nbgrader still scores a blank answer 0.
+
+    Parameters
+    ----------
+    lesson : Lesson, Path or str
+        The lesson.
+    pages : iterable of str, optional
+        The book pages the workspace carries (``glossary.md``): links to them point at
+        ``pages/<page>``; a link to any other book page keeps its words and loses the link.
+    """
+    from mhtrain.course.workspace_pages import point_links_at_pages
+
+    nb = student_notebook(lesson)
+    nb.cells = [cell for cell in nb.cells if not is_test(cell)]
+    return point_links_at_pages(nb, pages)
+
+
+def self_paced_workspace(
+    lessons: Sequence[LessonLike],
+) -> tuple[list[tuple[Lesson, NotebookNode]], dict[str, str]]:
+    """Return the self-paced notebooks of ``lessons`` and the book pages they link to.
+
+    Returns
+    -------
+    notebooks : list of (Lesson, NotebookNode)
+        One per lesson, in the order given.
+    pages : dict of str to str
+        The plain-Markdown copy of each linked book page that can be found, by file name
+        (``glossary.md``), for the workspace's ``pages/`` folder.
+    """
+    from mhtrain.course.workspace_pages import book_links, workspace_pages
+
+    read = [as_lesson(lesson) for lesson in lessons]
+    wanted = [page for lesson in read for page in book_links(lesson.notebook)]
+    pages = workspace_pages(wanted)
+    return [(lesson, self_paced_notebook(lesson, pages=pages)) for lesson in read], pages
 
 
 def book_notebook(lesson: LessonLike, *, answers: bool = True) -> NotebookNode:
@@ -153,14 +200,22 @@ def build_student_notebooks(
     lessons: Iterable[str | int | Path] | None = None,
     source_dir: Path | None = None,
 ) -> list[Path]:
-    """Write the self-paced student version of each lesson to ``dest/<lesson_id>.ipynb``.
+    """Write the self-paced version of each lesson to ``dest/<lesson_id>.ipynb``.
 
-    ``lessons`` and ``source_dir`` choose the lessons as for :func:`build_nbgrader_source`;
-    the notebooks written are returned.
+    The book pages the lessons link to go in ``dest/pages/`` (see
+    :func:`self_paced_workspace`). ``lessons`` and ``source_dir`` choose the lessons as for
+    :func:`build_nbgrader_source`; the notebooks written are returned.
     """
+    from mhtrain.course.workspace_pages import PAGES_DIR
+
     dest = Path(dest)
     sources = lesson_sources(lessons=lessons, source_dir=source_dir)
-    return _build_all(sources, student_notebook, lambda s: dest / f"{s.id}.ipynb")
+    # Built in memory first, so a broken lesson leaves no files half-updated.
+    built, pages = self_paced_workspace([read_lesson(path) for path in sources])
+    written = [write_notebook(nb, dest / f"{lesson.id}.ipynb") for lesson, nb in built]
+    for name, text in pages.items():
+        files.write_if_changed(dest / PAGES_DIR / name, text)
+    return written
 
 
 def build_book_lessons(

@@ -9,19 +9,46 @@ import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import nbformat
 
 from mhtrain import files
-from mhtrain.course.build import student_notebook
+from mhtrain.course.build import self_paced_workspace
 from mhtrain.course.lessons import lesson_sources, read_lesson
+from mhtrain.course.workspace_pages import PAGES_DIR
 from mhtrain.errors import MhtrainError
 
-__all__ = ["MANIFEST_NAME", "WorkspaceAction", "launch_lab", "prepare_workspace"]
+__all__ = [
+    "DISABLED_LAB_PLUGINS",
+    "DISABLED_SERVER_EXTENSIONS",
+    "JUPYTER_CONFIG_DIR",
+    "MANIFEST_NAME",
+    "LabLaunch",
+    "WorkspaceAction",
+    "lab_launch",
+    "launch_lab",
+    "prepare_workspace",
+]
 
 #: The file in a workspace that records what the course wrote there (name and content hash).
 MANIFEST_NAME = ".mhtrain-workspace.json"
 _MANIFEST_VERSION = 1
+
+#: The workspace's own Jupyter configuration folder: JupyterLab reads it for this workspace
+#: only (through ``JUPYTER_CONFIG_PATH``), so the learner's global Jupyter set-up is unchanged.
+JUPYTER_CONFIG_DIR = ".mhtrain-jupyter"
+#: JupyterLab plugins a learner does not need: nbgrader's tutor tools (its menu, Validate,
+#: Create Assignment, Formgrader, the assignment and course lists) and the news pop-up, which
+#: asks to fetch news from the internet.
+DISABLED_LAB_PLUGINS = ("@jupyter/nbgrader", "@jupyterlab/apputils-extension:announcements")
+#: nbgrader's server extensions, which serve those tools (nbgrader 0.9's ``nbgrader.json``).
+DISABLED_SERVER_EXTENSIONS = (
+    "nbgrader.server_extensions.formgrader",
+    "nbgrader.server_extensions.validate_assignment",
+    "nbgrader.server_extensions.assignment_list",
+    "nbgrader.server_extensions.course_list",
+)
 
 #: What happened to a lesson when the workspace was prepared.
 ADDED = "added"
@@ -192,9 +219,12 @@ def prepare_workspace(
             "are there"
         )
     # Build every notebook before touching the workspace, so a broken lesson changes nothing.
-    lessons_read = [read_lesson(p) for p in sources]
-    built = [(s.id, nbformat.writes(student_notebook(s)).encode("utf-8")) for s in lessons_read]
+    notebooks, pages = self_paced_workspace([read_lesson(p) for p in sources])
+    built = [(lesson.id, nbformat.writes(nb).encode("utf-8")) for lesson, nb in notebooks]
     directory.mkdir(parents=True, exist_ok=True)
+    # The book pages the lessons link to are reference copies, always brought up to date.
+    for name, text in pages.items():
+        files.write_if_changed(directory / PAGES_DIR / name, text)
     records = _read_manifest(directory)
     actions = []
     try:
@@ -205,8 +235,42 @@ def prepare_workspace(
     return actions
 
 
-def launch_lab(directory: Path | str) -> int:
-    """Open JupyterLab in ``directory`` and wait until it is closed; return its exit code.
+@dataclass(frozen=True)
+class LabLaunch:
+    """How ``mhtrain lab`` starts JupyterLab: the command, its folder and its extra settings.
+
+    Attributes
+    ----------
+    command : list of str
+        The command line.
+    cwd : Path
+        The folder it runs in (the workspace).
+    env : dict of str to str
+        Environment variables to set on top of the current ones.
+    page_config : dict
+        JupyterLab's page configuration for this workspace (its disabled plugins), written to
+        ``<workspace>/.mhtrain-jupyter/labconfig/page_config.json`` before the start.
+    """
+
+    command: list[str]
+    cwd: Path
+    env: dict[str, str]
+    page_config: dict[str, Any]
+
+    @property
+    def page_config_path(self) -> Path:
+        """Where :attr:`page_config` is written."""
+        return self.cwd / JUPYTER_CONFIG_DIR / "labconfig" / "page_config.json"
+
+
+def lab_launch(directory: Path | str) -> LabLaunch:
+    """Return how to start JupyterLab for a learner's workspace, without starting it.
+
+    nbgrader's server extensions are switched off on the command line (which outranks every
+    config file), and its JupyterLab plugins and the news pop-up through a page configuration
+    in the workspace's own Jupyter config folder, put first on ``JUPYTER_CONFIG_PATH`` for this
+    one process. The news feed and update check are switched off too, so JupyterLab makes no
+    request to the internet. Nothing in the learner's own Jupyter configuration changes.
 
     Parameters
     ----------
@@ -214,11 +278,37 @@ def launch_lab(directory: Path | str) -> int:
         The workspace folder.
     """
     directory = Path(directory).resolve()
-    command = [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={directory}"]
+    command = [
+        sys.executable,
+        "-m",
+        "jupyterlab",
+        f"--ServerApp.root_dir={directory}",
+        *(f"--ServerApp.jpserver_extensions={name}=False" for name in DISABLED_SERVER_EXTENSIONS),
+        "--LabApp.news_url=None",
+        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+    ]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         command.append("--allow-root")  # containers and teaching machines often run as root
+    config_dir = str(directory / JUPYTER_CONFIG_DIR)
+    existing = os.environ.get("JUPYTER_CONFIG_PATH")
+    env = {"JUPYTER_CONFIG_PATH": os.pathsep.join(filter(None, [config_dir, existing]))}
+    page_config = {"disabledExtensions": dict.fromkeys(DISABLED_LAB_PLUGINS, True)}
+    return LabLaunch(command=command, cwd=directory, env=env, page_config=page_config)
+
+
+def launch_lab(directory: Path | str) -> int:
+    """Open JupyterLab in ``directory`` and wait until it is closed; return its exit code.
+
+    JupyterLab starts as :func:`lab_launch` says: without nbgrader's tutor tools.
+
+    Parameters
+    ----------
+    directory : Path or str
+        The workspace folder.
+    """
+    launch = lab_launch(directory)
+    files.write_text(launch.page_config_path, json.dumps(launch.page_config, indent=2) + "\n")
     try:
-        # Started in the workspace, so nbgrader's extensions take it as their folder too.
-        return subprocess.call(command, cwd=directory)
+        return subprocess.call(launch.command, cwd=launch.cwd, env={**os.environ, **launch.env})
     except KeyboardInterrupt:
         return 0

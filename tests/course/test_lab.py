@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import nbformat
@@ -213,6 +214,7 @@ def test_cli_builds_the_workspace_without_opening_lab(tmp_path, sources, monkeyp
     assert main(["lab", "--no-open", "--dir", str(target)]) == 0
     out = capsys.readouterr().out
     assert "Added 00-first.ipynb." in out and "Added 01-second.ipynb." in out
+    assert f"mhtrain progress {target}" in out  # where to see progress next
     assert (target / "01-second.ipynb").exists()
     assert launched == []
 
@@ -251,9 +253,21 @@ def test_launch_lab_starts_jupyterlab_in_the_workspace(tmp_path, monkeypatch):
     from mhtrain.course import lab
 
     calls = []
-    monkeypatch.setattr(lab.subprocess, "call", lambda cmd, cwd=None: calls.append((cmd, cwd)) or 3)
+    monkeypatch.setattr(
+        lab.subprocess,
+        "call",
+        lambda cmd, cwd=None, env=None: calls.append((cmd, cwd, env)) or 3,
+    )
     assert lab.launch_lab(tmp_path) == 3  # JupyterLab's exit code is passed on
-    [(command, cwd)] = calls
-    assert command[1:3] == ["-m", "jupyterlab"]
+    [(command, cwd, env)] = calls
+    launch = lab.lab_launch(tmp_path)
+    assert command == launch.command and command[1:3] == ["-m", "jupyterlab"]
     assert f"--ServerApp.root_dir={tmp_path.resolve()}" in command
     assert cwd == tmp_path.resolve()
+    assert env["JUPYTER_CONFIG_PATH"].split(os.pathsep)[0] == str(
+        tmp_path.resolve() / lab.JUPYTER_CONFIG_DIR
+    )
+    # The page configuration it reads is written inside the workspace, nowhere else.
+    written = json.loads(launch.page_config_path.read_text())
+    assert written == launch.page_config
+    assert launch.page_config_path.is_relative_to(tmp_path.resolve())
