@@ -207,3 +207,16 @@ def dictionary(table: str | None = None) -> pd.DataFrame:
         for f in spec["fields"]
     ]
     return pd.DataFrame(rows)
+
+
+def dictionary_markdown() -> str:
+    """The whole data dictionary as Markdown: the synthetic tables, then the real open data.
+
+    This is the book's data dictionary page and what ``mhtrain describe --format markdown``
+    prints. The real published data are in a section of their own, so nobody mistakes them
+    for the synthetic records.
+    """
+    from mhtrain import open_data
+    from mhtrain.synth.schema import dictionary_markdown as synthetic
+
+    return synthetic().rstrip() + "\n\n" + open_data.dictionary_markdown().rstrip() + "\n"

@@ -17,11 +17,10 @@ from urllib.parse import urlsplit
 
 from mhtrain import settings
 from mhtrain.course.build import build_book_lessons
-from mhtrain.data import REPO_ROOT
+from mhtrain.data import REPO_ROOT, dictionary_markdown
 from mhtrain.errors import MhtrainError
 from mhtrain.files import write_if_changed as _write_if_changed
 from mhtrain.synth import describe_planted_effects
-from mhtrain.synth.schema import dictionary_markdown
 
 BOOK_DIR = "book"
 LESSONS_DIR = "lessons"

@@ -134,7 +134,8 @@ def _check(out: Path, scenario, population, seed, formats, messy) -> int:
 
 
 def _describe(args: argparse.Namespace) -> int:
-    from mhtrain.synth.schema import describe_text, dictionary_markdown
+    from mhtrain.data import dictionary_markdown
+    from mhtrain.synth.schema import describe_text
 
     text = dictionary_markdown() if args.format == "markdown" else describe_text()
     if args.out:
