@@ -11,7 +11,7 @@ import hashlib
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -33,20 +33,24 @@ def sha256_file(path: str | Path) -> str:
     return digest.hexdigest()
 
 
-def write_bytes(path: str | Path, data: bytes, *, mode: int = FILE_MODE) -> Path:
-    """Write bytes to ``path`` atomically (creating its folder), and return the path."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+def _replace_atomically(target: Path, fill: Callable[[str], None], mode: int) -> Path:
+    """Make ``target`` by filling a temporary file beside it, then moving it into place."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(fd)
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+        fill(tmp)
         os.chmod(tmp, mode)
-        os.replace(tmp, path)
+        os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    return path
+    return target
+
+
+def write_bytes(path: str | Path, data: bytes, *, mode: int = FILE_MODE) -> Path:
+    """Write bytes to ``path`` atomically (creating its folder), and return the path."""
+    return _replace_atomically(Path(path), lambda tmp: Path(tmp).write_bytes(data), mode)
 
 
 def write_text(path: str | Path, text: str, *, mode: int = FILE_MODE) -> Path:
@@ -69,18 +73,7 @@ def write_if_changed(path: str | Path, text: str) -> bool:
 
 def copy_file(source: str | Path, target: str | Path, *, mode: int = FILE_MODE) -> Path:
     """Copy a file to ``target`` atomically, and return the target."""
-    target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(fd)
-    try:
-        shutil.copyfile(source, tmp)
-        os.chmod(tmp, mode)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return target
+    return _replace_atomically(Path(target), lambda tmp: shutil.copyfile(source, tmp), mode)
 
 
 @contextmanager

@@ -6,7 +6,7 @@ is run from the top in a fresh kernel, as Restart Kernel and Run All Cells would
 declared exercise then judges the value its answer variable holds, exactly as its check cell
 does. A notebook still as ``mhtrain lab`` wrote it (its hash matches the workspace record) is
 not run: nothing in it is answered. Written answers are Markdown, so they are read, not run.
-The run uses the settings of the shell it starts from (such as ``MHTRAIN_SEED``), as a kernel
+The run uses the settings of the shell it starts from (such as the seed setting of :mod:`mhtrain.settings`), as a kernel
 started from there would.
 """
 
@@ -24,6 +24,7 @@ import nbformat
 from nbformat.notebooknode import NotebookNode
 
 from mhtrain import files
+from mhtrain.checks.core.results import CORRECT, NOT_ATTEMPTED, NOT_YET
 from mhtrain.course.lessons import Lesson, grade_id, lesson_sources, read_lesson
 from mhtrain.errors import MhtrainError
 
@@ -39,9 +40,7 @@ __all__ = [
 ]
 
 #: The results a progress row can show.
-CORRECT = "correct"
-NOT_YET = "not yet"
-NOT_ATTEMPTED = "not attempted"
+# The checks' own outcomes, and one more for a written answer a tutor reads.
 WRITTEN = "written"
 # Marks the probe's printed line among a notebook's other output.
 _PROBE_MARK = "mhtrain-progress:"
@@ -93,8 +92,6 @@ def judge_namespace(module_name: str, namespace: Mapping[str, Any]) -> dict[str,
     """
     import importlib
 
-    from mhtrain.checks import CORRECT as CHECK_CORRECT
-    from mhtrain.checks import NOT_ATTEMPTED as CHECK_NOT_ATTEMPTED
     from mhtrain.checks import FreeTextExercise, exercises_in
 
     results = {}
@@ -108,13 +105,7 @@ def judge_namespace(module_name: str, namespace: Mapping[str, Any]) -> dict[str,
             status = exercise.evaluate(namespace[exercise.variable]).status
         except Exception:  # an answer the check cannot read is not right yet
             status = NOT_YET
-        results[exercise_id] = (
-            CORRECT
-            if status == CHECK_CORRECT
-            else NOT_ATTEMPTED
-            if status == CHECK_NOT_ATTEMPTED
-            else NOT_YET
-        )
+        results[exercise_id] = status if status in (CORRECT, NOT_ATTEMPTED) else NOT_YET
     return results
 
 

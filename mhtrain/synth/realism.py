@@ -117,19 +117,24 @@ def _group_rate(ds, events: pd.DataFrame, group: str) -> float:
     )
 
 
-@statistic
-def detentions_per_100k_black_recorded(ds) -> float:
-    return _group_rate(ds, _detentions_people(ds), "Black")
+def _register_group_rates(measure: str, events: Callable[[Any], pd.DataFrame]) -> None:
+    """Register ``{measure}_per_100k_{group}_recorded`` for the Black and White groups."""
+    for group in ("Black", "White"):
+
+        def rate(ds, group: str = group) -> float:
+            return _group_rate(ds, events(ds), group)
+
+        rate.__name__ = f"{measure}_per_100k_{group.lower()}_recorded"
+        statistic(rate)
 
 
-@statistic
-def detentions_per_100k_white_recorded(ds) -> float:
-    return _group_rate(ds, _detentions_people(ds), "White")
+_register_group_rates("detentions", lambda ds: _detentions_people(ds))
 
 
 @statistic
 def detention_rate_ratio_black_white_recorded(ds) -> float:
-    return detentions_per_100k_black_recorded(ds) / detentions_per_100k_white_recorded(ds)
+    black = STATISTICS["detentions_per_100k_black_recorded"](ds)
+    return black / STATISTICS["detentions_per_100k_white_recorded"](ds)
 
 
 @statistic
@@ -178,14 +183,7 @@ def _restricted_people(ds) -> pd.DataFrame:
     return ri.merge(ds.tables["people"], on="person_id", how="left")
 
 
-@statistic
-def restrictive_people_per_100k_white_recorded(ds) -> float:
-    return _group_rate(ds, _restricted_people(ds), "White")
-
-
-@statistic
-def restrictive_people_per_100k_black_recorded(ds) -> float:
-    return _group_rate(ds, _restricted_people(ds), "Black")
+_register_group_rates("restrictive_people", lambda ds: _restricted_people(ds))
 
 
 # ---- contact with services ------------------------------------------------------------------
