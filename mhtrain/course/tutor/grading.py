@@ -13,9 +13,11 @@ from typing import Any
 import nbformat
 from nbformat.notebooknode import NotebookNode
 from nbgrader.utils import is_grade, is_locked
+from traitlets.config import Config
 
 from mhtrain import files
 from mhtrain.course.lessons import Lesson, grade_id, is_test
+from mhtrain.course.nbgrader import sandbox
 from mhtrain.course.nbgrader.api import QuietAPI, failure_reason, gradebook
 from mhtrain.course.nbgrader.export import (
     GRADED,
@@ -24,6 +26,7 @@ from mhtrain.course.nbgrader.export import (
     NOT_SUBMITTED,
     GradeTable,
 )
+from mhtrain.course.nbgrader.preprocessors import DATA_FOLDER
 from mhtrain.course.tutor.roster import check_student_id
 from mhtrain.course.tutor.setup import CourseSettings, read_course, resolve_lesson
 from mhtrain.errors import MhtrainError
@@ -92,11 +95,13 @@ class GradeReport:
     csv_path: Path | None = None
     feedback: dict[str, Path] = field(default_factory=dict)
     graded: list[str] = field(default_factory=list)
+    sandbox_note: str | None = None
 
     def summary(self) -> str:
         """Return a plain summary for the tutor."""
         handed_in = [r for r in self.rows if r["status"] != NOT_SUBMITTED]
-        lines = [
+        lines = [f"Warning: {self.sandbox_note}."] if self.sandbox_note else []
+        lines += [
             f"Marked {len(self.graded)} submission(s) of {self.lesson}."
             if self.graded
             else f"Refreshed the grades and feedback of {self.lesson}.",
@@ -159,6 +164,7 @@ def _run_problems(autograded: NotebookNode, timeout: int) -> list[str]:
     """Find what went wrong while a submission ran: timeouts, errors outside tests, long output."""
     timed_out = 0
     errors = 0
+    memory = 0
     cut = False
     for cell in autograded.cells:
         if cell.cell_type != "code":
@@ -168,6 +174,8 @@ def _run_problems(autograded: NotebookNode, timeout: int) -> list[str]:
             kind = output.get("output_type")
             if kind == "error" and output.get("ename") in {"CellTimeoutError", "KeyboardInterrupt"}:
                 cell_timed_out = True
+            elif kind == "error" and output.get("ename") == "MemoryError":
+                memory += 1
             elif kind == "error" and not is_test(cell):
                 errors += 1
             elif kind == "stream" and (
@@ -179,6 +187,8 @@ def _run_problems(autograded: NotebookNode, timeout: int) -> list[str]:
     problems = []
     if timed_out:
         problems.append(f"{timed_out} cell(s) ran for more than {timeout} seconds and were stopped")
+    if memory:
+        problems.append(f"{memory} cell(s) asked for more memory than marking allows")
     if errors:
         problems.append(f"{errors} cell(s) other than tests stopped with an error")
     if cut:
@@ -295,6 +305,7 @@ def grade_lesson(
     students: Sequence[str] | None = None,
     output: Path | str | None = None,
     progress: bool = True,
+    require_sandbox: bool = False,
 ) -> GradeReport:
     """Mark every submission of a lesson, then write the grade table and each feedback page.
 
@@ -317,12 +328,26 @@ def grade_lesson(
         The grade table; by default ``grades/<lesson>.csv`` in the course.
     progress : bool, optional
         Show progress bars.
+    require_sandbox : bool, optional
+        Refuse to mark (raise :class:`MhtrainError`) where no sandbox is available; by
+        default marking goes on without one and the report says so.
 
     Returns
     -------
     GradeReport
     """
     settings = read_course(root)
+    no_sandbox = sandbox.sandbox_problem()
+    if no_sandbox and require_sandbox:
+        raise MhtrainError(f"not marking: {no_sandbox}")
+    data = settings.root / DATA_FOLDER
+    if (data / "manifest.json").exists() or data.exists():
+        damage = sandbox.damaged_data(data)
+        if damage:
+            raise MhtrainError(
+                f"not marking: the course data in {data} is damaged ({damage}); run "
+                f"`mhtrain course init {settings.root}` to restore it"
+            )
     name = resolve_lesson(settings.root, lesson)
     submitted_dir = settings.root / "submitted"
     handed_in = sorted(p.parent.name for p in submitted_dir.glob(f"*/{name}") if p.is_dir())
@@ -347,8 +372,11 @@ def grade_lesson(
             f"`mhtrain course init {settings.root}` to make it"
         )
     release = nbformat.read(released, as_version=4)
-    api = QuietAPI(settings.config)
-    report = GradeReport(lesson=name)
+    config = Config()
+    config.merge(settings.config)
+    config.CourseExecute.use_sandbox = no_sandbox is None
+    api = QuietAPI(config)
+    report = GradeReport(lesson=name, sandbox_note=no_sandbox)
     statuses: dict[str, str] = {}
     unmarked: dict[str, list[str]] = {}
     with gradebook(settings.root, settings.course_id) as gb:
