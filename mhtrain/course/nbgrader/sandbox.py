@@ -16,6 +16,7 @@ from __future__ import annotations
 import functools
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
 from collections.abc import Sequence
@@ -162,9 +163,40 @@ class SandboxedKernelManager(AsyncKernelManager):
             raise MhtrainError("internal error: a sandboxed kernel was started without a sandbox")
         return self.sandbox.wrap(cmd, sockets=self._sockets)
 
+    def _kernel_pid(self) -> int | None:
+        """The kernel's own process id, two levels below ``bwrap`` (its first process)."""
+        pid = getattr(self.provisioner, "pid", None)
+        for _ in range(2):
+            try:
+                children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+            except OSError:
+                return None
+            if not children:
+                return None
+            pid = int(children[0])
+        return pid
+
+    async def interrupt_kernel(self) -> None:  # type: ignore[override]
+        """Interrupt the kernel itself.
+
+        jupyter_client signals the whole process group, which would also reach the sandbox's
+        first process and end the sandbox; here only the kernel gets the signal.
+        """
+        pid = self._kernel_pid()
+        if pid is None or self.kernel_spec is None or self.kernel_spec.interrupt_mode != "signal":
+            await super().interrupt_kernel()
+            return
+        try:
+            os.kill(pid, signal.SIGINT)
+        except OSError:
+            await super().interrupt_kernel()
+
     async def _async_cleanup_resources(self, restart: bool = False) -> None:
+        pgid = getattr(self.provisioner, "pgid", None)
         await super()._async_cleanup_resources(restart=restart)
         if not restart:
+            if pgid:
+                kill_group(pgid)  # anything left of the sandbox's process group ends now
             shutil.rmtree(self._sockets, ignore_errors=True)
 
 

@@ -28,6 +28,7 @@ from mhtrain.course.nbgrader.export import (
 )
 from mhtrain.course.nbgrader.preprocessors import DATA_FOLDER
 from mhtrain.course.tutor.roster import check_student_id
+from mhtrain.course.tutor.scan import reaches_outside
 from mhtrain.course.tutor.setup import CourseSettings, read_course, resolve_lesson
 from mhtrain.errors import MhtrainError
 
@@ -395,6 +396,16 @@ def grade_lesson(
             report.problems[student] = [reason]
             continue
         found = _source_problems(submitted, release)
+        reach = reaches_outside(submitted, release)
+        if reach:
+            found.append(
+                f"code in the notebook {', '.join(reach)}; "
+                + (
+                    "the sandbox kept it in, but check the notebook"
+                    if no_sandbox is None
+                    else "nothing stopped it: check the notebook and the course folder"
+                )
+            )
         result = api.autograde(name, student, force=True, create=True)
         if not result["success"]:
             reason = f"nbgrader could not mark it ({failure_reason(result)})"
