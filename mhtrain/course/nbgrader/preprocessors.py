@@ -115,13 +115,17 @@ class CourseExecute(Execute):
         """Return the sandbox a kernel working in ``workdir`` (the marked copy) runs in.
 
         The course folder is hidden, except the marked copy (writable) and the course data
-        (read-only); the learners' dataset cache is read-only too.
+        (read-only); the learners' dataset cache is read-only too. The lesson sources that
+        came with mhtrain (worked answers, hidden tests) are hidden as well.
         """
+        from mhtrain.data import REPO_ROOT
+
         root = self._course_root()
+        lessons = [settings.notebooks_dir(), REPO_ROOT / "notebooks"]
         return sandbox.Sandbox(
             writable=workdir.resolve(),
             readonly=[(root / DATA_FOLDER).resolve(), settings.cache_base().resolve()],
-            hidden=[root],
+            hidden=[root, *(p.resolve() for p in lessons if p is not None and p.is_dir())],
             memory_mb=self.memory_mb,
             processes=self.processes,
             cpu_seconds=self.cpu_seconds,
