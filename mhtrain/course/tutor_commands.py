@@ -59,6 +59,7 @@ def _run_grade(args: argparse.Namespace) -> int:
         output=args.output,
         progress=not args.quiet,
         require_sandbox=args.require_sandbox,
+        jobs=args.jobs,
     )
     print(report.summary())
     return 0
@@ -187,6 +188,13 @@ def add_commands(subparsers: Any) -> None:
         default=[],
         metavar="ID",
         help="mark only this student (repeat for more); default: everyone who handed it in",
+    )
+    grade.add_argument(
+        "--jobs",
+        type=int,
+        default=None,
+        metavar="N",
+        help="mark N submissions at once (default: the number of processor cores)",
     )
     grade.add_argument(
         "--require-sandbox",

@@ -253,7 +253,9 @@ def marked(bwrap, tmp_path_factory):
     before = _snapshot(root)
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
-        code = main(["course", "grade", str(root), "00", "--quiet", "--require-sandbox"])
+        code = main(
+            ["course", "grade", str(root), "00", "--quiet", "--require-sandbox", "--jobs", "2"]
+        )
     try:
         connection = listener.accept()
     except BlockingIOError:
@@ -350,6 +352,19 @@ def test_no_connection_leaves_the_sandbox(marked):
 
 def test_the_memory_hog_was_stopped_by_the_limit(marked):
     assert "MemoryError" in _outputs(marked["root"], "i-memory")
+
+
+def test_marking_one_at_a_time_gives_the_same_grades_as_two_at_once(marked):
+    root = marked["root"]
+    one_at_a_time = root / "grades" / "one-job.csv"
+    with contextlib.redirect_stdout(io.StringIO()):
+        code = main(["course", "grade", str(root), "00", "--quiet", "--jobs", "1"]
+                    + ["--output", str(one_at_a_time)])  # fmt: skip
+    assert code == 0
+    with one_at_a_time.open(encoding="utf-8") as handle:
+        again = {row["student_id"]: row for row in csv.DictReader(handle)}
+    assert again == marked["rows"]
+    assert len(again) == len(marked["names"])
 
 
 def test_a_damaged_data_copy_is_refused_then_restored_by_course_init(marked):

@@ -5,7 +5,10 @@ from __future__ import annotations
 import copy
 import html
 import json
+import multiprocessing
+import os
 from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -299,6 +302,83 @@ def _feedback_for(
     return pages, failed
 
 
+#: Seconds a marking process waits for another to finish writing to the gradebook.
+_GRADEBOOK_WAIT = 300
+_APIS: dict[tuple[str, bool, bool], QuietAPI] = {}
+
+
+def _marking_api(root: Path, *, use_sandbox: bool, parallel: bool) -> QuietAPI:
+    """nbgrader's API for marking in this course (one per process, made on first use)."""
+    key = (str(root), use_sandbox, parallel)
+    if key not in _APIS:
+        settings = read_course(root)
+        config = Config()
+        config.merge(settings.config)
+        config.CourseExecute.use_sandbox = use_sandbox
+        if parallel:
+            # SQLite lets one process write at a time; a waiting writer waits, never fails.
+            db = settings.root / "gradebook.db"
+            config.CourseDirectory.db_url = f"sqlite:///{db}?timeout={_GRADEBOOK_WAIT}"
+        _APIS[key] = QuietAPI(config)
+    return _APIS[key]
+
+
+def _check_jobs(jobs: int | None) -> int:
+    if jobs is None:
+        return max(1, os.cpu_count() or 1)
+    if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
+        raise MhtrainError(f"--jobs must be a whole number of 1 or more, not {jobs!r}")
+    return jobs
+
+
+@dataclass
+class _Marked:
+    """The outcome of marking one submission (sent back from a marking process)."""
+
+    student: str
+    status: str
+    problems: list[str]
+
+
+def _mark_one(root: str, name: str, student: str, use_sandbox: bool, parallel: bool) -> _Marked:
+    """Mark one student's submission with nbgrader's autograde; say how it went.
+
+    It runs in the grading process, or in a worker process with ``--jobs``: each student's
+    marking only writes to that student's rows of the gradebook and ``autograded/`` folder.
+    """
+    settings = read_course(root)
+    release = nbformat.read(settings.root / "release" / name / f"{name}.ipynb", as_version=4)
+    path = settings.root / "submitted" / student / name / f"{name}.ipynb"
+    submitted, unreadable = _read_notebook(path)
+    if submitted is None:
+        others = sorted(p.name for p in path.parent.glob("*.ipynb") if p != path)
+        reason = unreadable or "the notebook could not be read"
+        if others:
+            reason += f" (the folder holds {', '.join(others)})"
+        return _Marked(student, NOT_GRADED, [reason])
+    found = _source_problems(submitted, release)
+    reach = reaches_outside(submitted, release)
+    if reach:
+        found.append(
+            f"code in the notebook {', '.join(reach)}; "
+            + (
+                "the sandbox kept it in, but check the notebook"
+                if use_sandbox
+                else "nothing stopped it: check the notebook and the course folder"
+            )
+        )
+    api = _marking_api(settings.root, use_sandbox=use_sandbox, parallel=parallel)
+    result = api.autograde(name, student, force=True, create=True)
+    if not result["success"]:
+        return _Marked(
+            student, NOT_GRADED, [*found, f"nbgrader could not mark it ({failure_reason(result)})"]
+        )
+    marked = settings.root / "autograded" / student / name / f"{name}.ipynb"
+    if marked.is_file():
+        found.extend(_run_problems(nbformat.read(marked, as_version=4), settings.cell_timeout))
+    return _Marked(student, GRADED_WITH_PROBLEMS if found else GRADED, found)
+
+
 def grade_lesson(
     root: Path | str,
     lesson: str | int,
@@ -307,6 +387,7 @@ def grade_lesson(
     output: Path | str | None = None,
     progress: bool = True,
     require_sandbox: bool = False,
+    jobs: int | None = None,
 ) -> GradeReport:
     """Mark every submission of a lesson, then write the grade table and each feedback page.
 
@@ -332,6 +413,12 @@ def grade_lesson(
     require_sandbox : bool, optional
         Refuse to mark (raise :class:`MhtrainError`) where no sandbox is available; by
         default marking goes on without one and the report says so.
+    jobs : int, optional
+        How many submissions to mark at once, each in its own process (default: the number
+        of processor cores). The marks are the same as marking one at a time: each process
+        runs nbgrader's autograde for one student at a time, SQLite makes their gradebook
+        writes wait for each other, and the grade table, record and feedback pages are
+        written once, by this process, after all are marked.
 
     Returns
     -------
@@ -372,54 +459,39 @@ def grade_lesson(
             f"{name} has no released version in {released.parent}; run "
             f"`mhtrain course init {settings.root}` to make it"
         )
-    release = nbformat.read(released, as_version=4)
-    config = Config()
-    config.merge(settings.config)
-    config.CourseExecute.use_sandbox = no_sandbox is None
-    api = QuietAPI(config)
+    use_sandbox = no_sandbox is None
+    jobs = min(_check_jobs(jobs), len(handed_in))
+    api = _marking_api(settings.root, use_sandbox=use_sandbox, parallel=False)
     report = GradeReport(lesson=name, sandbox_note=no_sandbox)
     statuses: dict[str, str] = {}
     unmarked: dict[str, list[str]] = {}
     with gradebook(settings.root, settings.course_id) as gb:
         for student in handed_in:
             gb.update_or_create_student(student)
-    for student in _progress(handed_in, desc=f"Marking {name}", enabled=progress):
-        path = submitted_dir / student / name / f"{name}.ipynb"
-        submitted, unreadable = _read_notebook(path)
-        if submitted is None:
-            others = sorted(p.name for p in path.parent.glob("*.ipynb") if p != path)
-            reason = unreadable or "the notebook could not be read"
-            if others:
-                reason += f" (the folder holds {', '.join(others)})"
-            statuses[student] = NOT_GRADED
-            unmarked[student] = [reason]
-            report.problems[student] = [reason]
-            continue
-        found = _source_problems(submitted, release)
-        reach = reaches_outside(submitted, release)
-        if reach:
-            found.append(
-                f"code in the notebook {', '.join(reach)}; "
-                + (
-                    "the sandbox kept it in, but check the notebook"
-                    if no_sandbox is None
-                    else "nothing stopped it: check the notebook and the course folder"
-                )
-            )
-        result = api.autograde(name, student, force=True, create=True)
-        if not result["success"]:
-            reason = f"nbgrader could not mark it ({failure_reason(result)})"
-            statuses[student] = NOT_GRADED
-            unmarked[student] = [*found, reason]
-            report.problems[student] = unmarked[student]
-            continue
-        report.graded.append(student)
-        marked = settings.root / "autograded" / student / name / f"{name}.ipynb"
-        if marked.is_file():
-            found.extend(_run_problems(nbformat.read(marked, as_version=4), settings.cell_timeout))
-        if found:
-            report.problems[student] = found
-        statuses[student] = GRADED_WITH_PROBLEMS if found else GRADED
+    args = [(str(settings.root), name, s, use_sandbox, jobs > 1) for s in handed_in]
+    results: dict[str, _Marked] = {}
+    bar = _progress(handed_in, desc=f"Marking {name}", enabled=progress)
+    if jobs > 1:
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+            for done in pool.map(_mark_one, *zip(*args, strict=True)):
+                results[done.student] = done
+                bar.update(1)
+    else:
+        for one in args:
+            done = _mark_one(*one)
+            results[done.student] = done
+            bar.update(1)
+    bar.close()
+    for student in handed_in:
+        done = results[student]
+        statuses[student] = done.status
+        if done.problems:
+            report.problems[student] = done.problems
+        if done.status == NOT_GRADED:
+            unmarked[student] = done.problems
+        else:
+            report.graded.append(student)
     pages, failed = _feedback_for(api, settings, name, handed_in, unmarked, progress=progress)
     for student, reason in failed.items():
         report.problems.setdefault(student, []).append(f"no feedback page ({reason})")
