@@ -38,6 +38,7 @@ LESSON = "00-getting-started"
 SLEEP_MARK = "31170.25"  # a process started by a learner sleeps this long: found by its number
 OWN_NOTE = "# my own note 77815"  # in the correct learner's notebook, so a leak of it shows
 EMAIL = "learner{}@example.org"
+COPIED = "cells were copied with their marking details (q1-"
 
 
 def on_ci() -> bool:
@@ -73,6 +74,20 @@ def _with_cell(nb, code: str):
     nb = copy.deepcopy(nb)
     first_code = next(i for i, c in enumerate(nb.cells) if c.cell_type == "code")
     nb.cells.insert(first_code, nbformat.v4.new_code_cell(code))
+    return nb
+
+
+def _with_copy(nb, grade_id: str, *, edit: str = ""):
+    """The notebook with one cell copied and pasted below itself, as JupyterLab does it.
+
+    The copy keeps the cell's nbgrader metadata (nbgrader issue 1083) and gets a new cell id.
+    """
+    nb = copy.deepcopy(nb)
+    index = next(i for i, c in enumerate(nb.cells) if _grade_id(c) == grade_id)
+    pasted = copy.deepcopy(nb.cells[index])
+    pasted.id = nbformat.v4.new_code_cell().id
+    pasted.source = edit + pasted.source
+    nb.cells.insert(index + 1, pasted)
     return nb
 
 
@@ -188,6 +203,12 @@ def _class(root: Path, correct, blank, listener_port: int) -> dict:
             "correct",
             {NETWORK},
         ),
+        "k-copied-test": (_with_copy(correct, "q1-test"), "correct", {COPIED}),
+        "l-copied-answer": (
+            _with_copy(correct, "q1-answer", edit="# the same again, to try it out\n"),
+            "correct",
+            {COPIED},
+        ),
     }
 
 
@@ -236,6 +257,7 @@ def marked(bwrap, tmp_path_factory):
         names = [
             "a-damage-data", "b-correct", "c-blank", "d-gradebook", "e-config",
             "f-release", "g-read", "h-process", "i-memory", "j-network",
+            "k-copied-test", "l-copied-answer",
         ]  # fmt: skip
         rows += [[s, f"Learner{i}", "Test", EMAIL.format(i)] for i, s in enumerate(names)]
         with class_list.open("w", newline="", encoding="utf-8") as handle:
@@ -337,6 +359,18 @@ def test_nothing_read_from_elsewhere_reaches_a_learners_output_or_feedback(marke
                 assert OWN_NOTE not in text, student
     # The reading learner was stopped, not just silent: each attempt reports its error.
     assert _outputs(root, "g-read").count("stopped: ") == 5
+
+
+def test_a_copied_cell_is_marked_once_and_the_notebook_as_handed_in_is_kept(marked):
+    root = marked["root"]
+    for student in ("k-copied-test", "l-copied-answer"):
+        folder = root / "submitted" / student / LESSON
+        kept = folder / ".ipynb_checkpoints" / f"{LESSON}-as-handed-in.ipynb"
+        assert nbformat.reads(kept.read_text(), as_version=4) == marked["students"][student][0]
+        nb = nbformat.read(root / "autograded" / student / LESSON / f"{LESSON}.ipynb", 4)
+        ids = [_grade_id(c) for c in nb.cells if _grade_id(c)]
+        assert len(ids) == len(set(ids)), student
+        assert len(nb.cells) == len(marked["students"]["b-correct"][0].cells) + 1
 
 
 def test_no_process_started_in_an_answer_cell_outlives_marking(marked):

@@ -164,6 +164,66 @@ def _source_problems(submitted: NotebookNode, release: NotebookNode) -> list[str
     return problems
 
 
+#: Where the notebook as handed in is kept when marking had to repair it (nbgrader skips it).
+AS_HANDED_IN = ".ipynb_checkpoints/{lesson}-as-handed-in.ipynb"
+
+
+def _repair_copied_cells(submitted: NotebookNode, release: NotebookNode) -> list[str]:
+    """Undo the nbgrader metadata a copy-and-paste duplicated; say which cells were copied.
+
+    Copying a cell in JupyterLab copies its nbgrader metadata too, and nbgrader refuses a
+    notebook in which two cells share a ``grade_id`` (nbgrader issue 1083). For each shared
+    id, the cell that matches the released one (same source, else the first) stays the
+    original; every other copy becomes an ordinary cell of the learner's own.
+    """
+    released = {grade_id(c): c.source.strip() for c in release.cells if grade_id(c)}
+    copies: dict[str, list[NotebookNode]] = {}
+    for cell in submitted.cells:
+        gid = grade_id(cell)
+        if gid:
+            copies.setdefault(gid, []).append(cell)
+    repaired = []
+    for gid, cells in copies.items():
+        if len(cells) < 2:
+            continue
+        same = [c for c in cells if c.source.strip() == released.get(gid)]
+        original = same[0] if same else cells[0]
+        for cell in cells:
+            if cell is not original:
+                del cell.metadata["nbgrader"]
+        repaired.append(gid)
+    seen: set[str] = set()
+    for index, cell in enumerate(submitted.cells):  # a copy may carry the original's id too
+        if cell.get("id") in seen:
+            cell.id = f"copy-{index}-{cell.id}"[:64]
+        seen.add(cell.get("id"))
+    if not repaired:
+        return []
+    return [
+        f"cells were copied with their marking details ({', '.join(repaired)}); the originals "
+        "were marked, and the copies count as the learner's own cells"
+    ]
+
+
+def _repaired(path: Path, submitted: NotebookNode, release: NotebookNode, kept: Path) -> list[str]:
+    """Repair copied cells in ``submitted`` (saved to ``path``); keep the notebook as handed in.
+
+    Marking again finds the repaired notebook; it is matched to the kept one, so the note
+    about the copies stays.
+    """
+    found = _repair_copied_cells(submitted, release)
+    if found:
+        files.write_bytes(kept, path.read_bytes())
+        files.write_text(path, nbformat.writes(submitted))
+        return found
+    if kept.is_file():
+        again = nbformat.reads(kept.read_text(encoding="utf-8"), as_version=4)
+        notes = _repair_copied_cells(again, release)
+        if notes and nbformat.writes(again) == path.read_text(encoding="utf-8"):
+            return notes
+    return []
+
+
 def _run_problems(autograded: NotebookNode, timeout: int) -> list[str]:
     """Find what went wrong while a submission ran: timeouts, errors outside tests, long output."""
     timed_out = 0
@@ -308,18 +368,24 @@ _APIS: dict[tuple[str, bool, bool], QuietAPI] = {}
 
 
 def _marking_api(root: Path, *, use_sandbox: bool, parallel: bool) -> QuietAPI:
-    """nbgrader's API for marking in this course (one per process, made on first use)."""
-    key = (str(root), use_sandbox, parallel)
+    """nbgrader's API for marking in this course, with the sandbox on or off."""
+    settings = read_course(root)
+    config = Config()
+    config.merge(settings.config)
+    config.CourseExecute.use_sandbox = use_sandbox
+    if parallel:
+        # SQLite lets one process write at a time; a waiting writer waits, never fails.
+        db = settings.root / "gradebook.db"
+        config.CourseDirectory.db_url = f"sqlite:///{db}?timeout={_GRADEBOOK_WAIT}"
+    return QuietAPI(config)
+
+
+def _worker_api(root: Path, *, use_sandbox: bool) -> QuietAPI:
+    """The API of a marking worker process, made on its first submission (a pool lives for
+    one ``grade_lesson`` call, so the course settings cannot change under it)."""
+    key = (str(root), use_sandbox, True)
     if key not in _APIS:
-        settings = read_course(root)
-        config = Config()
-        config.merge(settings.config)
-        config.CourseExecute.use_sandbox = use_sandbox
-        if parallel:
-            # SQLite lets one process write at a time; a waiting writer waits, never fails.
-            db = settings.root / "gradebook.db"
-            config.CourseDirectory.db_url = f"sqlite:///{db}?timeout={_GRADEBOOK_WAIT}"
-        _APIS[key] = QuietAPI(config)
+        _APIS[key] = _marking_api(root, use_sandbox=use_sandbox, parallel=True)
     return _APIS[key]
 
 
@@ -340,7 +406,9 @@ class _Marked:
     problems: list[str]
 
 
-def _mark_one(root: str, name: str, student: str, use_sandbox: bool, parallel: bool) -> _Marked:
+def _mark_one(
+    root: str, name: str, student: str, use_sandbox: bool, api: QuietAPI | None = None
+) -> _Marked:
     """Mark one student's submission with nbgrader's autograde; say how it went.
 
     It runs in the grading process, or in a worker process with ``--jobs``: each student's
@@ -356,7 +424,8 @@ def _mark_one(root: str, name: str, student: str, use_sandbox: bool, parallel: b
         if others:
             reason += f" (the folder holds {', '.join(others)})"
         return _Marked(student, NOT_GRADED, [reason])
-    found = _source_problems(submitted, release)
+    found = _repaired(path, submitted, release, path.parent / AS_HANDED_IN.format(lesson=name))
+    found += _source_problems(submitted, release)
     reach = reaches_outside(submitted, release)
     if reach:
         found.append(
@@ -367,7 +436,8 @@ def _mark_one(root: str, name: str, student: str, use_sandbox: bool, parallel: b
                 else "nothing stopped it: check the notebook and the course folder"
             )
         )
-    api = _marking_api(settings.root, use_sandbox=use_sandbox, parallel=parallel)
+    if api is None:
+        api = _worker_api(settings.root, use_sandbox=use_sandbox)
     result = api.autograde(name, student, force=True, create=True)
     if not result["success"]:
         return _Marked(
@@ -392,8 +462,10 @@ def grade_lesson(
     """Mark every submission of a lesson, then write the grade table and each feedback page.
 
     Each student's submission (``submitted/<student>/<lesson>/``) is marked on its own by
-    nbgrader's ``autograde`` (one kernel per student, so nothing one student does can change
-    another's marks). With per-student data, each kernel runs with the student and course
+    nbgrader's ``autograde``: one kernel per student, in a bubblewrap sandbox where one is
+    available (:mod:`mhtrain.course.nbgrader.sandbox`), so nothing one student's code does can
+    change another's marks or the course files. The course data is checked against its
+    manifest first. With per-student data, each kernel runs with the student and course
     settings for that student (see :class:`CourseExecute`). A submission that
     cannot be marked is reported by name, still gets a row in the table and a feedback page,
     and does not stop the others.
@@ -468,7 +540,7 @@ def grade_lesson(
     with gradebook(settings.root, settings.course_id) as gb:
         for student in handed_in:
             gb.update_or_create_student(student)
-    args = [(str(settings.root), name, s, use_sandbox, jobs > 1) for s in handed_in]
+    args = [(str(settings.root), name, s, use_sandbox) for s in handed_in]
     results: dict[str, _Marked] = {}
     bar = _progress(handed_in, desc=f"Marking {name}", enabled=progress)
     if jobs > 1:
@@ -479,7 +551,7 @@ def grade_lesson(
                 bar.update(1)
     else:
         for one in args:
-            done = _mark_one(*one)
+            done = _mark_one(*one, api=api)
             results[done.student] = done
             bar.update(1)
     bar.close()
