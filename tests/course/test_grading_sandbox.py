@@ -31,7 +31,8 @@ from mhtrain.course.tutor import GRADED_WITH_PROBLEMS, model_submission
 from mhtrain.course.tutor.scan import COURSE_FILES, NETWORK, PROGRAMS, WRITES
 from mhtrain.data import REPO_ROOT
 
-pytestmark = pytest.mark.slow
+# One class, marked once: every test of this module runs on the same worker.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("grading-sandbox")]
 
 HERE = Path(__file__).resolve().parent
 LESSON = "00-getting-started"
@@ -433,3 +434,23 @@ def test_require_sandbox_refuses_to_mark_where_there_is_none(marked, monkeypatch
         "mhtrain: error: not marking: no sandbox is available (test)"
     ]
     assert (marked["root"] / "grades" / f"{LESSON}.csv").read_bytes() == before
+
+
+def test_a_number_of_jobs_below_1_is_refused_in_one_line(marked):
+    err = io.StringIO()
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(err):
+        code = main(["course", "grade", str(marked["root"]), "00", "--jobs", "0"])
+    assert code != 0
+    assert err.getvalue().strip().splitlines() == [
+        "mhtrain: error: --jobs must be a whole number of 1 or more, not 0"
+    ]
+
+
+def test_the_summary_says_once_and_first_when_there_was_no_sandbox():
+    from mhtrain.course.tutor import GradeReport
+
+    note = "no sandbox is available (bubblewrap is not installed)"
+    lines = GradeReport(lesson=LESSON, sandbox_note=note).summary().splitlines()
+    assert lines[0] == f"Warning: {note}."
+    assert sum("sandbox" in line for line in lines) == 1
+    assert "Warning" not in GradeReport(lesson=LESSON).summary()
