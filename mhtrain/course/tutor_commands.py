@@ -58,6 +58,8 @@ def _run_grade(args: argparse.Namespace) -> int:
         students=args.student or None,
         output=args.output,
         progress=not args.quiet,
+        require_sandbox=args.require_sandbox,
+        jobs=args.jobs,
     )
     print(report.summary())
     return 0
@@ -186,6 +188,18 @@ def add_commands(subparsers: Any) -> None:
         default=[],
         metavar="ID",
         help="mark only this student (repeat for more); default: everyone who handed it in",
+    )
+    grade.add_argument(
+        "--jobs",
+        type=int,
+        default=None,
+        metavar="N",
+        help="mark N submissions at once (default: the number of processor cores)",
+    )
+    grade.add_argument(
+        "--require-sandbox",
+        action="store_true",
+        help="refuse to mark where no sandbox (bubblewrap) is available",
     )
     _table_options(grade, quiet="no progress bars")
     grade.set_defaults(func=_run_grade)

@@ -18,6 +18,7 @@ from traitlets import Bool, Integer
 
 from mhtrain import settings
 from mhtrain.course.lessons import is_tutor_note
+from mhtrain.course.nbgrader import sandbox
 
 #: The folder, inside a course, holding the course dataset the lessons load.
 DATA_FOLDER = "synthetic_data"
@@ -92,6 +93,44 @@ class CourseExecute(Execute):
     quiet_kernel = Bool(
         False, help="Discard the kernel process's own log messages (not the notebook's output)."
     ).tag(config=True)
+    use_sandbox = Bool(
+        False, help="Run each kernel in a bubblewrap sandbox (set by `mhtrain course grade`)."
+    ).tag(config=True)
+    memory_mb = Integer(sandbox.MEMORY_MB, help="Memory (address space) a kernel may use.").tag(
+        config=True
+    )
+    processes = Integer(sandbox.PROCESSES, help="Processes a sandboxed kernel may have.").tag(
+        config=True
+    )
+    cpu_seconds = Integer(sandbox.CPU_SECONDS, help="CPU seconds a kernel may use in all.").tag(
+        config=True
+    )
+    file_mb = Integer(sandbox.FILE_MB, help="Largest file a kernel may write.").tag(config=True)
+
+    def _course_root(self) -> Path:
+        section = self.config.get("CourseDirectory", {})
+        return Path(section.get("root") or os.getcwd()).resolve()
+
+    def make_sandbox(self, workdir: Path) -> sandbox.Sandbox:
+        """Return the sandbox a kernel working in ``workdir`` (the marked copy) runs in.
+
+        The course folder is hidden, except the marked copy (writable) and the course data
+        (read-only); the learners' dataset cache is read-only too. The lesson sources that
+        came with mhtrain (worked answers, hidden tests) are hidden as well.
+        """
+        from mhtrain.data import REPO_ROOT
+
+        root = self._course_root()
+        lessons = [settings.notebooks_dir(), REPO_ROOT / "notebooks"]
+        return sandbox.Sandbox(
+            writable=workdir.resolve(),
+            readonly=[(root / DATA_FOLDER).resolve(), settings.cache_base().resolve()],
+            hidden=[root, *(p.resolve() for p in lessons if p is not None and p.is_dir())],
+            memory_mb=self.memory_mb,
+            processes=self.processes,
+            cpu_seconds=self.cpu_seconds,
+            file_mb=self.file_mb,
+        )
 
     def kernel_env(self, student_id: str | None) -> dict[str, str]:
         """Return the environment a kernel marking ``student_id`` starts with.
@@ -117,10 +156,16 @@ class CourseExecute(Execute):
 
     def setup_kernel(self, **kwargs: Any) -> Any:
         """Start the kernel as nbclient does, with :meth:`kernel_env` as its environment."""
-        info = (getattr(self, "resources", None) or {}).get("nbgrader", {})
+        resources = getattr(self, "resources", None) or {}
+        info = resources.get("nbgrader", {})
         kwargs.setdefault("env", self.kernel_env(info.get("student")))
         if self.quiet_kernel:
             kwargs.setdefault("stderr", subprocess.DEVNULL)
+        if self.use_sandbox:
+            workdir = Path(resources.get("metadata", {}).get("path") or os.getcwd())
+            self.kernel_manager_class = sandbox.SandboxedKernelManager
+            self.km = self.create_kernel_manager()
+            self.km.sandbox = self.make_sandbox(workdir)
         return super().setup_kernel(**kwargs)
 
 

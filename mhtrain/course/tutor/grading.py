@@ -5,7 +5,10 @@ from __future__ import annotations
 import copy
 import html
 import json
+import multiprocessing
+import os
 from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -13,9 +16,11 @@ from typing import Any
 import nbformat
 from nbformat.notebooknode import NotebookNode
 from nbgrader.utils import is_grade, is_locked
+from traitlets.config import Config
 
 from mhtrain import files
 from mhtrain.course.lessons import Lesson, grade_id, is_test
+from mhtrain.course.nbgrader import sandbox
 from mhtrain.course.nbgrader.api import QuietAPI, failure_reason, gradebook
 from mhtrain.course.nbgrader.export import (
     GRADED,
@@ -24,7 +29,9 @@ from mhtrain.course.nbgrader.export import (
     NOT_SUBMITTED,
     GradeTable,
 )
+from mhtrain.course.nbgrader.preprocessors import DATA_FOLDER
 from mhtrain.course.tutor.roster import check_student_id
+from mhtrain.course.tutor.scan import reaches_outside
 from mhtrain.course.tutor.setup import CourseSettings, read_course, resolve_lesson
 from mhtrain.errors import MhtrainError
 
@@ -92,11 +99,13 @@ class GradeReport:
     csv_path: Path | None = None
     feedback: dict[str, Path] = field(default_factory=dict)
     graded: list[str] = field(default_factory=list)
+    sandbox_note: str | None = None
 
     def summary(self) -> str:
         """Return a plain summary for the tutor."""
         handed_in = [r for r in self.rows if r["status"] != NOT_SUBMITTED]
-        lines = [
+        lines = [f"Warning: {self.sandbox_note}."] if self.sandbox_note else []
+        lines += [
             f"Marked {len(self.graded)} submission(s) of {self.lesson}."
             if self.graded
             else f"Refreshed the grades and feedback of {self.lesson}.",
@@ -155,10 +164,71 @@ def _source_problems(submitted: NotebookNode, release: NotebookNode) -> list[str
     return problems
 
 
+#: Where the notebook as handed in is kept when marking had to repair it (nbgrader skips it).
+AS_HANDED_IN = ".ipynb_checkpoints/{lesson}-as-handed-in.ipynb"
+
+
+def _repair_copied_cells(submitted: NotebookNode, release: NotebookNode) -> list[str]:
+    """Undo the nbgrader metadata a copy-and-paste duplicated; say which cells were copied.
+
+    Copying a cell in JupyterLab copies its nbgrader metadata too, and nbgrader refuses a
+    notebook in which two cells share a ``grade_id`` (nbgrader issue 1083). For each shared
+    id, the cell that matches the released one (same source, else the first) stays the
+    original; every other copy becomes an ordinary cell of the learner's own.
+    """
+    released = {grade_id(c): c.source.strip() for c in release.cells if grade_id(c)}
+    copies: dict[str, list[NotebookNode]] = {}
+    for cell in submitted.cells:
+        gid = grade_id(cell)
+        if gid:
+            copies.setdefault(gid, []).append(cell)
+    repaired = []
+    for gid, cells in copies.items():
+        if len(cells) < 2:
+            continue
+        same = [c for c in cells if c.source.strip() == released.get(gid)]
+        original = same[0] if same else cells[0]
+        for cell in cells:
+            if cell is not original:
+                del cell.metadata["nbgrader"]
+        repaired.append(gid)
+    seen: set[str] = set()
+    for index, cell in enumerate(submitted.cells):  # a copy may carry the original's id too
+        if cell.get("id") in seen:
+            cell.id = f"copy-{index}-{cell.id}"[:64]
+        seen.add(cell.get("id"))
+    if not repaired:
+        return []
+    return [
+        f"cells were copied with their marking details ({', '.join(repaired)}); the originals "
+        "were marked, and the copies count as the learner's own cells"
+    ]
+
+
+def _repaired(path: Path, submitted: NotebookNode, release: NotebookNode, kept: Path) -> list[str]:
+    """Repair copied cells in ``submitted`` (saved to ``path``); keep the notebook as handed in.
+
+    Marking again finds the repaired notebook; it is matched to the kept one, so the note
+    about the copies stays.
+    """
+    found = _repair_copied_cells(submitted, release)
+    if found:
+        files.write_bytes(kept, path.read_bytes())
+        files.write_text(path, nbformat.writes(submitted))
+        return found
+    if kept.is_file():
+        again = nbformat.reads(kept.read_text(encoding="utf-8"), as_version=4)
+        notes = _repair_copied_cells(again, release)
+        if notes and nbformat.writes(again) == path.read_text(encoding="utf-8"):
+            return notes
+    return []
+
+
 def _run_problems(autograded: NotebookNode, timeout: int) -> list[str]:
     """Find what went wrong while a submission ran: timeouts, errors outside tests, long output."""
     timed_out = 0
     errors = 0
+    memory = 0
     cut = False
     for cell in autograded.cells:
         if cell.cell_type != "code":
@@ -168,6 +238,8 @@ def _run_problems(autograded: NotebookNode, timeout: int) -> list[str]:
             kind = output.get("output_type")
             if kind == "error" and output.get("ename") in {"CellTimeoutError", "KeyboardInterrupt"}:
                 cell_timed_out = True
+            elif kind == "error" and output.get("ename") == "MemoryError":
+                memory += 1
             elif kind == "error" and not is_test(cell):
                 errors += 1
             elif kind == "stream" and (
@@ -179,6 +251,8 @@ def _run_problems(autograded: NotebookNode, timeout: int) -> list[str]:
     problems = []
     if timed_out:
         problems.append(f"{timed_out} cell(s) ran for more than {timeout} seconds and were stopped")
+    if memory:
+        problems.append(f"{memory} cell(s) asked for more memory than marking allows")
     if errors:
         problems.append(f"{errors} cell(s) other than tests stopped with an error")
     if cut:
@@ -288,6 +362,93 @@ def _feedback_for(
     return pages, failed
 
 
+#: Seconds a marking process waits for another to finish writing to the gradebook.
+_GRADEBOOK_WAIT = 300
+_APIS: dict[tuple[str, bool, bool], QuietAPI] = {}
+
+
+def _marking_api(root: Path, *, use_sandbox: bool, parallel: bool) -> QuietAPI:
+    """nbgrader's API for marking in this course, with the sandbox on or off."""
+    settings = read_course(root)
+    config = Config()
+    config.merge(settings.config)
+    config.CourseExecute.use_sandbox = use_sandbox
+    if parallel:
+        # SQLite lets one process write at a time; a waiting writer waits, never fails.
+        db = settings.root / "gradebook.db"
+        config.CourseDirectory.db_url = f"sqlite:///{db}?timeout={_GRADEBOOK_WAIT}"
+    return QuietAPI(config)
+
+
+def _worker_api(root: Path, *, use_sandbox: bool) -> QuietAPI:
+    """The API of a marking worker process, made on its first submission (a pool lives for
+    one ``grade_lesson`` call, so the course settings cannot change under it)."""
+    key = (str(root), use_sandbox, True)
+    if key not in _APIS:
+        _APIS[key] = _marking_api(root, use_sandbox=use_sandbox, parallel=True)
+    return _APIS[key]
+
+
+def _check_jobs(jobs: int | None) -> int:
+    if jobs is None:
+        return max(1, os.cpu_count() or 1)
+    if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
+        raise MhtrainError(f"--jobs must be a whole number of 1 or more, not {jobs!r}")
+    return jobs
+
+
+@dataclass
+class _Marked:
+    """The outcome of marking one submission (sent back from a marking process)."""
+
+    student: str
+    status: str
+    problems: list[str]
+
+
+def _mark_one(
+    root: str, name: str, student: str, use_sandbox: bool, api: QuietAPI | None = None
+) -> _Marked:
+    """Mark one student's submission with nbgrader's autograde; say how it went.
+
+    It runs in the grading process, or in a worker process with ``--jobs``: each student's
+    marking only writes to that student's rows of the gradebook and ``autograded/`` folder.
+    """
+    settings = read_course(root)
+    release = nbformat.read(settings.root / "release" / name / f"{name}.ipynb", as_version=4)
+    path = settings.root / "submitted" / student / name / f"{name}.ipynb"
+    submitted, unreadable = _read_notebook(path)
+    if submitted is None:
+        others = sorted(p.name for p in path.parent.glob("*.ipynb") if p != path)
+        reason = unreadable or "the notebook could not be read"
+        if others:
+            reason += f" (the folder holds {', '.join(others)})"
+        return _Marked(student, NOT_GRADED, [reason])
+    found = _repaired(path, submitted, release, path.parent / AS_HANDED_IN.format(lesson=name))
+    found += _source_problems(submitted, release)
+    reach = reaches_outside(submitted, release)
+    if reach:
+        found.append(
+            f"code in the notebook {', '.join(reach)}; "
+            + (
+                "the sandbox kept it in, but check the notebook"
+                if use_sandbox
+                else "nothing stopped it: check the notebook and the course folder"
+            )
+        )
+    if api is None:
+        api = _worker_api(settings.root, use_sandbox=use_sandbox)
+    result = api.autograde(name, student, force=True, create=True)
+    if not result["success"]:
+        return _Marked(
+            student, NOT_GRADED, [*found, f"nbgrader could not mark it ({failure_reason(result)})"]
+        )
+    marked = settings.root / "autograded" / student / name / f"{name}.ipynb"
+    if marked.is_file():
+        found.extend(_run_problems(nbformat.read(marked, as_version=4), settings.cell_timeout))
+    return _Marked(student, GRADED_WITH_PROBLEMS if found else GRADED, found)
+
+
 def grade_lesson(
     root: Path | str,
     lesson: str | int,
@@ -295,12 +456,16 @@ def grade_lesson(
     students: Sequence[str] | None = None,
     output: Path | str | None = None,
     progress: bool = True,
+    require_sandbox: bool = False,
+    jobs: int | None = None,
 ) -> GradeReport:
     """Mark every submission of a lesson, then write the grade table and each feedback page.
 
     Each student's submission (``submitted/<student>/<lesson>/``) is marked on its own by
-    nbgrader's ``autograde`` (one kernel per student, so nothing one student does can change
-    another's marks). With per-student data, each kernel runs with the student and course
+    nbgrader's ``autograde``: one kernel per student, in a bubblewrap sandbox where one is
+    available (:mod:`mhtrain.course.nbgrader.sandbox`), so nothing one student's code does can
+    change another's marks or the course files. The course data is checked against its
+    manifest first. With per-student data, each kernel runs with the student and course
     settings for that student (see :class:`CourseExecute`). A submission that
     cannot be marked is reported by name, still gets a row in the table and a feedback page,
     and does not stop the others.
@@ -317,12 +482,32 @@ def grade_lesson(
         The grade table; by default ``grades/<lesson>.csv`` in the course.
     progress : bool, optional
         Show progress bars.
+    require_sandbox : bool, optional
+        Refuse to mark (raise :class:`MhtrainError`) where no sandbox is available; by
+        default marking goes on without one and the report says so.
+    jobs : int, optional
+        How many submissions to mark at once, each in its own process (default: the number
+        of processor cores). The marks are the same as marking one at a time: each process
+        runs nbgrader's autograde for one student at a time, SQLite makes their gradebook
+        writes wait for each other, and the grade table, record and feedback pages are
+        written once, by this process, after all are marked.
 
     Returns
     -------
     GradeReport
     """
     settings = read_course(root)
+    no_sandbox = sandbox.sandbox_problem()
+    if no_sandbox and require_sandbox:
+        raise MhtrainError(f"not marking: {no_sandbox}")
+    data = settings.root / DATA_FOLDER
+    if (data / "manifest.json").exists() or data.exists():
+        damage = sandbox.damaged_data(data)
+        if damage:
+            raise MhtrainError(
+                f"not marking: the course data in {data} is damaged ({damage}); run "
+                f"`mhtrain course init {settings.root}` to restore it"
+            )
     name = resolve_lesson(settings.root, lesson)
     submitted_dir = settings.root / "submitted"
     handed_in = sorted(p.parent.name for p in submitted_dir.glob(f"*/{name}") if p.is_dir())
@@ -346,41 +531,39 @@ def grade_lesson(
             f"{name} has no released version in {released.parent}; run "
             f"`mhtrain course init {settings.root}` to make it"
         )
-    release = nbformat.read(released, as_version=4)
-    api = QuietAPI(settings.config)
-    report = GradeReport(lesson=name)
+    use_sandbox = no_sandbox is None
+    jobs = min(_check_jobs(jobs), len(handed_in))
+    api = _marking_api(settings.root, use_sandbox=use_sandbox, parallel=False)
+    report = GradeReport(lesson=name, sandbox_note=no_sandbox)
     statuses: dict[str, str] = {}
     unmarked: dict[str, list[str]] = {}
     with gradebook(settings.root, settings.course_id) as gb:
         for student in handed_in:
             gb.update_or_create_student(student)
-    for student in _progress(handed_in, desc=f"Marking {name}", enabled=progress):
-        path = submitted_dir / student / name / f"{name}.ipynb"
-        submitted, unreadable = _read_notebook(path)
-        if submitted is None:
-            others = sorted(p.name for p in path.parent.glob("*.ipynb") if p != path)
-            reason = unreadable or "the notebook could not be read"
-            if others:
-                reason += f" (the folder holds {', '.join(others)})"
-            statuses[student] = NOT_GRADED
-            unmarked[student] = [reason]
-            report.problems[student] = [reason]
-            continue
-        found = _source_problems(submitted, release)
-        result = api.autograde(name, student, force=True, create=True)
-        if not result["success"]:
-            reason = f"nbgrader could not mark it ({failure_reason(result)})"
-            statuses[student] = NOT_GRADED
-            unmarked[student] = [*found, reason]
-            report.problems[student] = unmarked[student]
-            continue
-        report.graded.append(student)
-        marked = settings.root / "autograded" / student / name / f"{name}.ipynb"
-        if marked.is_file():
-            found.extend(_run_problems(nbformat.read(marked, as_version=4), settings.cell_timeout))
-        if found:
-            report.problems[student] = found
-        statuses[student] = GRADED_WITH_PROBLEMS if found else GRADED
+    args = [(str(settings.root), name, s, use_sandbox) for s in handed_in]
+    results: dict[str, _Marked] = {}
+    bar = _progress(handed_in, desc=f"Marking {name}", enabled=progress)
+    if jobs > 1:
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+            for done in pool.map(_mark_one, *zip(*args, strict=True)):
+                results[done.student] = done
+                bar.update(1)
+    else:
+        for one in args:
+            done = _mark_one(*one, api=api)
+            results[done.student] = done
+            bar.update(1)
+    bar.close()
+    for student in handed_in:
+        done = results[student]
+        statuses[student] = done.status
+        if done.problems:
+            report.problems[student] = done.problems
+        if done.status == NOT_GRADED:
+            unmarked[student] = done.problems
+        else:
+            report.graded.append(student)
     pages, failed = _feedback_for(api, settings, name, handed_in, unmarked, progress=progress)
     for student, reason in failed.items():
         report.problems.setdefault(student, []).append(f"no feedback page ({reason})")

@@ -200,24 +200,34 @@ def _copy_data(root: Path, *, keep_existing: bool = False) -> bool:
     """Copy the course dataset into ``root/synthetic_data`` unless the copy is already current.
 
     With ``keep_existing``, a course that already has a copy keeps it (marked work depends on
-    it); only a missing copy is made.
+    it); only a missing copy is made. A copy whose files no longer match the sha256 values in
+    its ``manifest.json`` is always copied again.
     """
+    from mhtrain.course.nbgrader.sandbox import damaged_data
     from mhtrain.data import data_dir
-
-    if keep_existing and (root / DATA_FOLDER / "manifest.json").is_file():
-        return False
 
     origin = data_dir().resolve()
     target = root / DATA_FOLDER
+    has_copy = (target / "manifest.json").is_file()
+    damage = damaged_data(target) if has_copy else None
+    if keep_existing and has_copy and damage is None:
+        return False
     if not (origin / "manifest.json").is_file():
         raise MhtrainError(
             f"the course dataset was not found in {origin}; run `make data` in the course "
-            f"repository, or set {settings.DATA_DIR.name} to the folder holding it"
+            f"repository, or set {settings.DATA_DIR.name} to the folder "
+            "holding it"
         )
     if origin == target.resolve():
         return False
     manifest = (origin / "manifest.json").read_bytes()
-    if (target / "manifest.json").is_file() and (target / "manifest.json").read_bytes() == manifest:
+    same = has_copy and (target / "manifest.json").read_bytes() == manifest
+    if keep_existing and has_copy and not same:
+        raise MhtrainError(
+            f"the course data in {target} is damaged ({damage}) and this mhtrain has another "
+            "version of the dataset; restore synthetic_data/ from a backup of the course"
+        )
+    if same and damage is None:
         return False
     with files.staging_folder(target) as staging:
         shutil.copytree(origin, staging, dirs_exist_ok=True)
