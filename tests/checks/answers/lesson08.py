@@ -1,11 +1,25 @@
 """Lesson 8, Comparing services fairly: realistic answers and how each is judged."""
 
+from answers import Typed
+
 SETUP = """
 rates_8 = finished.groupby("area_code")["recovered"].mean() * 100
 p_8 = overall_recovery / 100
 se_8 = (p_8 * (1 - p_8) / 400) ** 0.5
 outside_8 = funnel["position"].isin(["above 99.8%", "below 99.8%"])
+most_recovered_8 = finished.groupby("area_code")["recovered"].sum().idxmax()
+# An area someone might pick from the chart that is none of the named slips.
+other_8 = next(
+    area
+    for area in recovery_by_area.sort_values().index[1:-1]
+    if area != most_recovered_8
+)
 """
+
+
+def _area(ref, namespace):
+    """The code and name of the right option's area, as the option text gives them."""
+    return namespace["ex"].q1b.options[ref].split(" ", 1)
 
 ANSWERS = {
     "q1": {
@@ -33,15 +47,16 @@ ANSWERS = {
     },
     "q1b": {
         "right": [
-            '"d"',
-            '"SYN04"',
+            Typed('"{ref}"'),
+            Typed('"{code}"', code=lambda ref, ns: _area(ref, ns)[0]),
             "recovery_by_area.idxmax()",
-            '"Westfield Hills"',
-            '"westfield hills"',
+            Typed('"{name}"', name=lambda ref, ns: _area(ref, ns)[1]),
+            Typed('"{name}"', name=lambda ref, ns: _area(ref, ns)[1].lower()),
         ],
         "wrong": [
             ("recovery_by_area.idxmin()", "lowest-not-highest"),
-            ('finished.groupby("area_code").size().idxmax()', "another-option"),
+            ("most_recovered_8", "count-not-rate"),
+            ("other_8", "another-option"),
             ('"SYN13"', "not-an-option"),
             ('"Westfield"', "not-an-option"),
             ('"m"', "not-an-option"),
@@ -52,10 +67,10 @@ ANSWERS = {
             "(p + 3.09 * standard_error) * 100",
             "(p_8 + 3.09 * se_8) * 100",
             "round((p_8 + 3.09 * se_8) * 100, 1)",
-            "58.0",
-            "57.98",
-            "58",
-            '"58.0%"',
+            Typed("{ref:.1f}"),
+            Typed("{ref:.2f}"),
+            Typed("{ref:.3f}"),
+            Typed('"{ref:.1f}%"'),
             "overall_recovery + 3.09 * (overall_recovery * (100 - overall_recovery) / 400) ** 0.5",
         ],
         "wrong": [

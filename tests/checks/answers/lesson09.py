@@ -1,5 +1,7 @@
 """Lesson 9, Telling it responsibly: realistic answers and how each is judged."""
 
+from answers import Typed, sig
+
 SETUP = """
 with_totals_9 = counts.copy()
 with_totals_9["Total"] = with_totals_9.sum(axis=1)
@@ -72,8 +74,8 @@ ANSWERS = {
         "right": [
             "(sizes_9 == 1).sum()",
             'data.people.groupby(["age", "sex", "ethnic_category", "area_code"]).size().eq(1).sum()',
-            "6960",
-            '"6,960"',
+            Typed("{ref:.0f}"),
+            Typed('"{ref:,.0f}"'),
             "int((sizes_9 == 1).sum())",
             '(~data.people.duplicated(subset=["age", "sex", "ethnic_category", "area_code"], '
             "keep=False)).sum()",
@@ -88,7 +90,7 @@ ANSWERS = {
                 "used-age-band",
             ),
             ("(sizes_9 == 1).sum() / len(data.people) * 100", "percentage-not-count"),
-            ("7000", "rounded-too-far"),
+            (Typed("{v}", v=sig(2)), "rounded-too-far"),
         ],
     },
     "q3b": {
