@@ -50,7 +50,8 @@ def _namespace(lesson: str) -> dict:
     if lesson not in _NAMESPACES:
         namespace = {"np": np, "pd": pd}
         if getattr(TABLES[lesson], "RUN_LESSON", True):
-            namespace.update(lesson_namespace(int(lesson.removeprefix("lesson"))))
+            edit = getattr(TABLES[lesson], "EDIT_DATA", None)
+            namespace.update(lesson_namespace(int(lesson.removeprefix("lesson")), edit))
         setup = getattr(TABLES[lesson], "SETUP", "")
         if setup:
             exec(setup, namespace)

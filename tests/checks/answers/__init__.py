@@ -7,7 +7,10 @@ answers people really give, with the name of the reason the check must give (a d
 misconception, or a shared reason such as ``rounded-too-far`` or ``not-an-option``). Answers
 are Python source run in the lesson's own namespace (its ready-made cells, run in order with
 the worked answers filled in), so ``data``, ``by_group``, ``ex`` and the rest are there.
-``SETUP`` (optional) is run after the lesson's cells.
+``SETUP`` (optional) is run after the lesson's cells. ``EDIT_DATA`` (optional) is a function
+from the loaded dataset to an edited copy, which the whole lesson then runs on: for a table
+whose wrong methods can only be told apart in data with some feature (an area outside the
+funnel limits) that a regenerated shipped dataset may lack.
 
 An answer that is a value read off the data (a number as printed, an area's code or name) is
 never a literal typed from today's shipped data: it is a :class:`Typed` template, filled in from

@@ -1,6 +1,34 @@
 """Lesson 8, Comparing services fairly: realistic answers and how each is judged."""
 
+from dataclasses import replace
+
+import numpy as np
+
 from answers import Typed
+
+
+def EDIT_DATA(data):
+    """The shipped data with four areas moved: the two smallest above the 99.8% limits, the
+    largest below them, and a middle-sized one between the 95% and 99.8% limits.
+
+    So the wrong methods of exercise 3 (the 95% limits, the areas above only, one of them, the
+    two ends of the league table, none) can be told apart from the right one whatever the
+    shipped data hold.
+    """
+    tt = data.talking_therapies.copy()
+    cases = tt["finished_treatment"].astype(bool) & tt["caseness_first"].astype(bool)
+    sizes = tt[cases].groupby("area_code").size().sort_values()
+    middle = sizes.index[len(sizes) // 2]
+    moves = {sizes.index[0]: 6.0, sizes.index[1]: 5.0, sizes.index[-1]: -6.0, middle: 2.5}
+    for _ in range(3):  # the average moves a little with each area moved
+        p = tt.loc[cases, "recovered"].astype(bool).mean()
+        for area, z in moves.items():
+            rows = tt.index[cases & (tt["area_code"] == area)]
+            n = len(rows)
+            recovered = round(n * (p + z * np.sqrt(p * (1 - p) / n)))
+            tt.loc[rows, "recovered"] = np.arange(n) < recovered
+    return replace(data, tables={**data.tables, "talking_therapies": tt})
+
 
 SETUP = """
 rates_8 = finished.groupby("area_code")["recovered"].mean() * 100
@@ -17,9 +45,15 @@ other_8 = next(
 """
 
 
+def _names(codes, namespace):
+    """The names of the areas with these codes, as the funnel table gives them."""
+    return namespace["funnel"].set_index("area_code").loc[codes, "area_name"].tolist()
+
+
 def _area(ref, namespace):
     """The code and name of the right option's area, as the option text gives them."""
     return namespace["ex"].q1b.options[ref].split(" ", 1)
+
 
 ANSWERS = {
     "q1": {
@@ -88,9 +122,9 @@ ANSWERS = {
         "right": [
             'sorted(funnel.loc[outside_8, "area_code"])',
             'list(funnel.loc[outside_8, "area_code"])',
-            '["SYN06", "SYN04"]',
-            '"SYN04, SYN06"',
-            '["Westfield Hills", "Oakley Vale"]',
+            Typed("{v!r}", v=lambda ref, ns: sorted(ref, reverse=True)),
+            Typed('"{v}"', v=lambda ref, ns: ", ".join(ref)),
+            Typed("{v!r}", v=lambda ref, ns: _names(ref, ns)),
             'funnel.loc[outside_8, "area_code"]',
         ],
         "wrong": [
@@ -103,6 +137,10 @@ ANSWERS = {
                 "areas-differ",
             ),
             ("[recovery_by_area.idxmax(), recovery_by_area.idxmin()]", "league-table-ends"),
+            (
+                'funnel.loc[funnel["position"] == "above 99.8%", "area_code"].tolist()',
+                "only-above",
+            ),
             ("[]", "areas-differ"),
             ('["SYN04", "SYN99"]', "not-an-area"),
             ("4", "wrong-form"),
