@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import io
 import re
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -27,16 +28,27 @@ def _runnable(cell: str) -> str:
 
 
 @cache
-def lesson_namespace(number: int) -> dict[str, Any]:
-    """The variables a learner has at the end of lesson ``number`` (run once, then cached)."""
+def lesson_namespace(number: int, edit: Callable[[Any], Any] | None = None) -> dict[str, Any]:
+    """The variables a learner has at the end of lesson ``number`` (run once, then cached).
+
+    ``edit`` (optional) changes the dataset the lesson loads before any cell uses it: a test
+    that needs data with a feature the shipped data may lack (an area outside the limits, a
+    row that needs secondary suppression) runs the whole lesson on the edited data.
+    """
+    from unittest import mock
+
     import matplotlib
+
+    import mhtrain
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     source = next(NOTEBOOKS.glob(f"{number:02d}-*.md")).read_text(encoding="utf-8")
     namespace: dict[str, Any] = {"display": lambda *a, **k: None, "__name__": "__lesson__"}
-    with contextlib.redirect_stdout(io.StringIO()):
+    load = mhtrain.load
+    edited = mock.patch.object(mhtrain, "load", lambda *a, **k: edit(load(*a, **k)))
+    with contextlib.redirect_stdout(io.StringIO()), edited if edit else contextlib.nullcontext():
         for cell in _CELL.findall(source):
             code = _runnable(cell)
             if not code.strip() or code.lstrip().startswith("%"):

@@ -76,8 +76,13 @@ def test_choice_blank_or_odd_answers(qid, data):
     exercise = getattr(ex, qid)
     for blank in (..., "", "...", None):
         assert _status(exercise, blank, data).status == NOT_ATTEMPTED
-    assert "not one of the options" in _status(exercise, "z", data).message
-    assert "letter of your choice" in _status(exercise, 1, data).message
+    for junk in ("z", 1, 7.0):
+        # A number is read as an option only where an option's text is that number; none is
+        # here, so it is not an option, and the message asks for a letter.
+        result = _status(exercise, junk, data)
+        assert result.status == NOT_YET and result.misconception == "not-an-option", junk
+        assert "not one of the options" in result.message
+        assert "one letter in quote marks" in result.message
 
 
 def test_the_decile_question_follows_the_labels_not_the_numbers():
@@ -124,7 +129,11 @@ def test_q3_wrong_denominators_are_named(counts, data):
 
 def test_q3_blank_and_text(data):
     assert _status(ex.q3, ..., data).status == NOT_ATTEMPTED
-    assert "remove the quote marks" in _status(ex.q3, "50.5", data).message
+    # A number typed as text is judged as that number, with a tip to drop the quote marks.
+    right = _status(ex.q3, f"{ex.q3.expected(data=data):.1f}", data)
+    assert right.status == CORRECT and "typed the number as text" in right.message
+    wrong = _status(ex.q3, f"{ex.q3.expected(data=data) / 100:.4f}", data)
+    assert wrong.status == NOT_YET and wrong.misconception == "proportion-not-percentage"
 
 
 # -- Exercise 4: how much is hidden ------------------------------------------------------------

@@ -242,7 +242,7 @@ def test_q5_blank_is_not_attempted(hand, blank):
 def test_q5_an_unknown_wrong_number_is_not_yet_without_a_name(hand):
     result = ex.q5.evaluate(7, data=hand)
     assert result.status == NOT_YET
-    assert result.misconception is None
+    assert result.misconception == "not-a-known-slip"  # the shared reason: no known method
 
 
 def test_q5_text_is_not_a_number(hand):
@@ -367,8 +367,12 @@ def test_choices_name_each_tempting_wrong_option_without_giving_the_answer(
 def test_choices_blank_or_not_an_option_is_not_marked_right(hand, exercise, right, wrong):
     for blank in (..., None, "", "   "):
         assert exercise.evaluate(blank, data=hand).status == NOT_ATTEMPTED
-    for junk in ("z", "yes", 3, ["a"]):
+    for junk in ("z", "yes", 3, ["a", "b"]):
         assert exercise.evaluate(junk, data=hand).status == NOT_YET
+    # A one-item list is read as that choice: right only for the right option.
+    assert exercise.evaluate([right], data=hand).status == CORRECT
+    for key in wrong:
+        assert exercise.evaluate([key], data=hand).status == NOT_YET
 
 
 @pytest.mark.parametrize(("exercise", "right", "wrong"), CHOICES, ids=IDS)

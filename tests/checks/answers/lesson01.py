@@ -1,16 +1,18 @@
 """Lesson 1, Meet the data: realistic answers and how each is judged."""
 
+from answers import Typed, scaled
+
 ANSWERS = {
     "q1": {
         "right": [
             "len(data.people)",
             "data.people.shape[0]",
             'data.people["person_id"].nunique()',
-            "66000",
-            "66_000",
-            "66000.0",
-            "np.int64(66000)",
-            '"66,000"',
+            Typed("{ref:.0f}"),
+            Typed("{ref:_.0f}"),
+            Typed("{ref:.1f}"),
+            Typed("np.int64({ref:.0f})"),
+            Typed('"{ref:,.0f}"'),
         ],
         "wrong": [
             ("len(data.referrals)", "counted-referrals"),
@@ -20,7 +22,7 @@ ANSWERS = {
             ("data.people.size", "counted-cells"),
             ("data.people.shape", "shape-not-count"),
             ("(66, 0)", "commas-make-a-tuple"),
-            ("66", "too-small-x1000"),
+            (Typed("{k}", k=scaled(1 / 1000, ".3f")), "too-small-x1000"),
         ],
     },
     "q1b": {
@@ -92,10 +94,10 @@ ANSWERS = {
             '(data.referrals["referral_source"] == "E1").mean() * 100',
             "from_police / len(data.referrals) * 100",
             "round(from_police / len(data.referrals) * 100, 1)",
-            "4.0",
-            "4",
-            "3.99",
-            '"4.0%"',
+            Typed("{ref:.1f}"),
+            Typed("{ref:.3g}"),
+            Typed("{ref:.2f}"),
+            Typed('"{ref:.1f}%"'),
             'data.referrals["referral_source"].value_counts(normalize=True)["E1"] * 100',
         ],
         "wrong": [
@@ -106,7 +108,7 @@ ANSWERS = {
                 'data.referrals["referral_source"].isin(["E1", "E2"]).mean() * 100',
                 "added-courts",
             ),
-            ("3.9", "not-a-known-slip"),
+            (Typed("{near}", near=lambda ref, ns: f"{ref - 0.1:.2f}"), "not-a-known-slip"),
             ("from_police / 1000000 * 100", "not-a-known-slip"),
         ],
     },

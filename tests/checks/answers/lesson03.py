@@ -1,5 +1,7 @@
 """Lesson 3, Comparing groups: realistic answers and how each is judged."""
 
+from answers import Typed, sig
+
 SETUP = """
 black = by_group.loc["Black"]
 white = by_group.loc["White"]
@@ -13,11 +15,11 @@ ANSWERS = {
             "(black['detentions'] / black['residents']) / (white['detentions'] / white['residents'])",
             "rates_by_hand['Black'] / rates_by_hand['White']",
             "round(rates_by_hand['Black'] / rates_by_hand['White'], 2)",
-            "3.4",
-            "3.36",
+            Typed("{v}", v=sig(2)),
+            Typed("{ref:.3g}"),
             "round(rates_by_hand['Black'], 1) / round(rates_by_hand['White'], 1)",
             "np.float32(rates_by_hand['Black'] / rates_by_hand['White'])",
-            '"3.36"',
+            Typed('"{ref:.3g}"'),
         ],
         "wrong": [
             ("black['detentions'] / white['detentions']", "ratio-of-counts"),
@@ -32,7 +34,7 @@ ANSWERS = {
                 "rates_by_hand['Black'] / (by_group['detentions'].sum() / by_group['residents'].sum() * 100_000)",
                 "not-a-known-slip",
             ),
-            ("3", "rounded-too-far"),
+            (Typed("{v}", v=sig(1)), "rounded-too-far"),
             ("(3, 36)", "commas-make-a-tuple"),
         ],
     },

@@ -1,5 +1,7 @@
 """Lesson 4, Like with like: realistic answers and how each is judged."""
 
+from answers import Typed, sig
+
 SETUP = """
 rates_4 = by_age["detentions"] / by_age["residents"] * 100_000
 black_4 = by_age.loc["Black"]
@@ -37,7 +39,7 @@ ANSWERS = {
                 "all-groups-denominator",
             ),
             ("rates_4.loc[['Black', 'White']]", "wrong-rows"),
-            ("rates_4.round(-1)", "rows-differ"),
+            ("rates_4.round(-1)", "rounded-too-far"),
         ],
     },
     "q1b": {
@@ -72,7 +74,7 @@ ANSWERS = {
             ),
             ("dsr_w", "white-group"),
             ("(black_rates_4 * weights).sum() / 100", "too-large-x1000"),
-            ("250", "rounded-too-far"),
+            (Typed("{v}", v=sig(2)), "rounded-too-far"),
         ],
     },
     "q3": {
@@ -80,8 +82,8 @@ ANSWERS = {
             'dsr_ratios.loc[dsr_ratios["ethnic_group"] == "Black", "dsr_ratio"]',
             "dsr_b / dsr_w",
             "round(dsr_b / dsr_w, 2)",
-            "3.6",
-            "3.60",
+            Typed("{v}", v=sig(2)),
+            Typed("{ref:.2f}"),
             'dsr_ratios.set_index("ethnic_group").loc["Black", "dsr_ratio"]',
             'side_by_side.loc["Black", "standardised ratio"]',
             "np.float64(dsr_b) / np.float64(dsr_w)",

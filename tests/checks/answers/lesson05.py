@@ -1,5 +1,7 @@
 """Lesson 5, Waiting for care: realistic answers and how each is judged."""
 
+from answers import Typed
+
 SETUP = """
 seen = community["wait_days"].dropna()
 within = had_28_days["wait_days"] <= 28
@@ -12,8 +14,8 @@ ANSWERS = {
             "seen.median()",
             "np.median(seen)",
             'community["wait_days"].quantile(0.5)',
-            "31",
-            '"31 "',
+            Typed("{ref:.0f}"),
+            Typed('"{ref:.0f} "'),
             "int(seen.median())",
         ],
         "wrong": [
@@ -48,8 +50,8 @@ ANSWERS = {
             '(had_28_days["wait_days"] <= 28).mean() * 100',
             "within.sum() / len(had_28_days) * 100",
             "round(within.mean() * 100, 1)",
-            "39.2",
-            '"39.2%"',
+            Typed("{ref:.1f}"),
+            Typed('"{ref:.1f}%"'),
             "np.mean(within) * 100",
             "round(within.mean() * 100, 2)",
         ],
@@ -58,7 +60,7 @@ ANSWERS = {
             ('(had_28_days["wait_days"].dropna() <= 28).mean() * 100', "denominator-seen-only"),
             ('(community["wait_days"] <= 28).mean() * 100', "denominator-all-referrals"),
             ('(had_28_days["wait_days"] < 28).mean() * 100', "strictly-less-than"),
-            ("39", "rounded-too-far"),
+            ('(had_28_days["wait_days"] > 28).mean() * 100', "not-a-known-slip"),
             ('(community["wait_days"].dropna() <= 28).mean() * 100', "denominator-seen-only"),
             ("within.sum()", "not-a-known-slip"),
         ],

@@ -1,5 +1,7 @@
 """Lesson 6, Did it help?: realistic answers and how each is judged."""
 
+from answers import Typed
+
 SETUP = """
 at_end_6 = (tt["phq9_last"] >= 10) | (tt["gad7_last"] >= 8)
 cases_6 = tt[tt["finished_treatment"] & tt["caseness_first"]]
@@ -46,9 +48,9 @@ ANSWERS = {
             'tt.loc[tt["finished_treatment"] & tt["caseness_first"], "recovered"].mean() * 100',
             'finished_cases["recovered"].mean() * 100',
             'round(cases_6["recovered"].mean() * 100, 1)',
-            "50.3",
-            "50.25",
-            '"50.3%"',
+            Typed("{ref:.1f}"),
+            Typed("{ref:.2f}"),
+            Typed('"{ref:.1f}%"'),
             'cases_6["recovered"].sum() / len(cases_6) * 100',
         ],
         "wrong": [

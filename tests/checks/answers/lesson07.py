@@ -1,5 +1,7 @@
 """Lesson 7, Missing voices: realistic answers and how each is judged."""
 
+from answers import Typed, sig
+
 SETUP = """
 codes_7 = data.people["ethnic_category"]
 missing_7 = codes_7.isin(["Z", "99"])
@@ -16,9 +18,9 @@ ANSWERS = {
             'data.people["ethnic_category"].isin(["Z", "99"]).mean() * 100',
             "missing_7.sum() / len(data.people) * 100",
             "round(missing_7.mean() * 100, 1)",
-            "11.8",
-            "11.78",
-            '"11.8%"',
+            Typed("{ref:.1f}"),
+            Typed("{ref:.2f}"),
+            Typed('"{ref:.1f}%"'),
             "(codes_7.value_counts()[['Z', '99']].sum() / len(codes_7)) * 100",
         ],
         "wrong": [
@@ -90,8 +92,8 @@ ANSWERS = {
             'messy.people.duplicated(subset="person_id").sum()',
             'len(messy.people) - messy.people["person_id"].nunique()',
             "len(messy.people) - len(data.people)",
-            "661",
-            "661.0",
+            Typed("{ref:.0f}"),
+            Typed("{ref:.1f}"),
             'int(messy.people["person_id"].duplicated().sum())',
             "messy.people.duplicated().sum()",
         ],
@@ -121,8 +123,8 @@ ANSWERS = {
         "right": [
             "(~once_7['ethnic_category'].isin(valid_7)).sum()",
             "len(once_7) - once_7['ethnic_category'].isin(valid_7).sum()",
-            "298",
-            "np.int64(298)",
+            Typed("{ref:.0f}"),
+            Typed("np.int64({ref:.0f})"),
             "int((~once_7['ethnic_category'].isin(valid_7)).sum())",
         ],
         "wrong": [
@@ -136,7 +138,7 @@ ANSWERS = {
                 "distinct-codes",
             ),
             ("(~once_7['ethnic_category'].isin(valid_7)).mean() * 100", "not-a-known-slip"),
-            ("300", "rounded-too-far"),
+            (Typed("{v}", v=sig(2)), "rounded-too-far"),
         ],
     },
 }
