@@ -18,6 +18,7 @@ import os
 import shutil
 import signal
 import subprocess
+import sys
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -85,6 +86,26 @@ def _base_args() -> list[str]:
     ]
 
 
+def _needed_under_tmp() -> list[Path]:
+    """Folders the kernel needs to run at all that the sandbox's empty ``/tmp`` would hide.
+
+    The Python environment and the mhtrain package usually live elsewhere; a checkout or a
+    virtual environment under ``/tmp`` (a fresh clone on a build machine, say) is shown again
+    read-only. The course folder and the lesson sources are hidden after this, so they stay
+    hidden even when they sit inside one of these folders.
+    """
+    import mhtrain
+
+    tmp = Path("/tmp").resolve()
+    candidates = {
+        Path(sys.prefix).resolve(),
+        Path(sys.base_prefix).resolve(),
+        Path(sys.executable).resolve().parent.parent,
+        Path(mhtrain.__file__).resolve().parent,
+    }
+    return sorted(c for c in candidates if c.is_relative_to(tmp) and c.exists())
+
+
 @dataclass
 class Sandbox:
     """What one marking kernel may see and use.
@@ -115,6 +136,8 @@ class Sandbox:
         if bwrap is None:
             raise MhtrainError("bubblewrap (bwrap) is not installed; install it to mark safely")
         args = [bwrap, *_base_args()]
+        for folder in _needed_under_tmp():
+            args += ["--ro-bind", str(folder), str(folder)]
         for folder in self.hidden:
             args += ["--tmpfs", str(folder)]
         for folder in self.readonly:
