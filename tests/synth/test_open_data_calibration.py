@@ -1,7 +1,7 @@
 """Does synthetic Talking Therapies data look like the real 2023-24 England figures?
 
-The real NHS England annual figures (Open Government Licence v3.0) sit outside the repository,
-in ``shared/open-data/`` beside it (``../shared/open-data`` from the repository root). Each test
+The real NHS England annual figures (Open Government Licence v3.0) are the copy the project
+ships in ``mhtrain/open_data/talking_therapies/`` (checked against its manifest). Each test
 compares the synthetic data with that file figure by figure, within the tolerance stated beside
 the figure (in percentage points), widened to three standard errors for a group too small for it
 in a sample of three million residents.
@@ -9,32 +9,16 @@ in a sample of three million residents.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
 
 import mhtrain
+from mhtrain import open_data
 from mhtrain.specload import load_scenario
 from mhtrain.synth import realism
 
-REPO = Path(__file__).resolve().parents[2]
-FILE = "talking_therapies_annual_measures.parquet"
-
-
-def _open_data() -> Path | None:
-    for folder in (REPO, *REPO.parents):
-        candidate = folder / "shared" / "open-data" / FILE
-        if candidate.exists():
-            return candidate
-    return None
-
-
-PATH = _open_data()
-pytestmark = pytest.mark.skipif(
-    PATH is None, reason=f"the real open data ({FILE}) is not in ../shared/open-data"
-)
+PATH = open_data.TALKING_THERAPIES_DIR / open_data.MEASURES_FILE
 # tolerances in percentage points (finishing ratios: absolute)
 OVERALL, DECILE, GROUP, SMALL_GROUP, AGE, SEX, RATIO = 1.5, 3.0, 3.5, 6.0, 4.0, 2.5, 0.08
 ETHNIC = {
@@ -49,6 +33,7 @@ AGES = {"18-25": (18, 25), "26-64": (26, 64), "65-74": (65, 74), "75-89": (75, 8
 
 @pytest.fixture(scope="module")
 def real() -> pd.DataFrame:
+    open_data.verify()  # the shipped file is the published one, byte for byte
     d = pd.read_parquet(PATH)
     d = d[(d.reporting_period == "2023-24") & (d.org_type == "England")]
     d = d[d.variable_b.isna() | d.variable_b.isin(["NULL", "All"])]
