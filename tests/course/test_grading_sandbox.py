@@ -198,7 +198,8 @@ def _class(root: Path, correct, blank, listener_port: int) -> dict:
                 + tries(
                     f"socket.create_connection(('127.0.0.1', {listener_port}), timeout=3); "
                     "print('CONNECTED')",
-                    "socket.create_connection(('pypi.org', 443), timeout=3); print('CONNECTED')",
+                    f"socket.create_connection(('localhost', {listener_port}), timeout=3); "
+                    "print('CONNECTED')",
                 ),
             ),
             "correct",
