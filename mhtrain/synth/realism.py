@@ -223,22 +223,25 @@ def tt_reliable_recovery_rate(ds) -> float:
     return float(tt.reliable_recovery[tt.finished_treatment & tt.caseness_first].mean())
 
 
+def _mean_when_finished(ds, column: str) -> float:
+    """The mean of one Talking Therapies column over the referrals that finished treatment."""
+    tt = _tt(ds)
+    return float(tt[column][tt.finished_treatment].mean())
+
+
 @statistic
 def tt_reliable_improvement_rate(ds) -> float:
-    tt = _tt(ds)
-    return float(tt.reliable_improvement[tt.finished_treatment].mean())
+    return _mean_when_finished(ds, "reliable_improvement")
 
 
 @statistic
 def tt_reliable_deterioration_rate(ds) -> float:
-    tt = _tt(ds)
-    return float(tt.reliable_deterioration[tt.finished_treatment].mean())
+    return _mean_when_finished(ds, "reliable_deterioration")
 
 
 @statistic
 def tt_mean_sessions_finished(ds) -> float:
-    tt = _tt(ds)
-    return float(tt.sessions[tt.finished_treatment].mean())
+    return _mean_when_finished(ds, "sessions")
 
 
 @statistic
