@@ -93,19 +93,6 @@ HOLDING_POWERS = ("s4", "s5_2")
 sections 4 and 5(2)); what follows them is set by ``detention.holding_power_outcome_shares``."""
 
 
-def detentions_per_episode(sc: Scenario) -> float:
-    """Expected detention records in one period of detention (holding power, s2, then s3)."""
-    first = {k: float(v) for k, v in sc.p("detention.first_section_shares").items()}
-    after = {k: float(v) for k, v in sc.p("detention.holding_power_outcome_shares").items()}
-    to_s3 = float(sc.p("detention.s2_to_s3_probability"))
-    holding = sum(first.get(k, 0.0) for k in HOLDING_POWERS)
-    return (
-        1.0
-        + first.get("s2", 0.0) * to_s3
-        + holding * (after.get("s2", 0.0) * (1 + to_s3) + after.get("s3", 0.0))
-    )
-
-
 def cto_rate(sc: Scenario) -> np.ndarray:
     """Expected people on a community treatment order per resident in the year."""
     age = sc.by_band("community_treatment_orders.age_factor")
