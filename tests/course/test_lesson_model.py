@@ -249,3 +249,80 @@ def test_every_lesson_with_checks_is_covered():
     covered = {p.stem[:2] for p in WITH_CHECKS}
     assert covered >= {f"{n:02d}" for n in range(12)}
     assert all(exercises_in(read_lesson(p).checks_module()) for p in WITH_CHECKS)
+
+
+# ------------------------------------------------------------------------------------------
+# Worked answers in words
+# ------------------------------------------------------------------------------------------
+
+_LESSON0 = REPO / "notebooks" / "00-getting-started.md"
+_WORDS = '+++ {{"tags": ["worked-answer"], "mhtrain": {{"exercise": "{exercise}"}}}}\n\n{text}\n\n'
+
+
+def _with_words(tmp_path, *blocks: tuple[str, str], name: str = "00-words.md") -> Path:
+    """Lesson 0 with worked-answer-in-words cells added before its Key points."""
+    text = _LESSON0.read_text(encoding="utf-8")
+    added = "".join(_WORDS.format(exercise=ex, text=words) for ex, words in blocks)
+    path = tmp_path / name
+    path.write_text(text.replace("## Key points", added + "+++\n\n## Key points", 1))
+    return path
+
+
+def test_a_lesson_knows_its_worked_answers_in_words_by_exercise(tmp_path):
+    path = _with_words(tmp_path, ("q2", "Option b, because..."), ("q1", "{{ x:.1f }} per cent"))
+    lesson = read_lesson(path)
+    assert lesson.worked_words["q2"] == "Option b, because..."
+    assert lesson.worked_words["q1"] == "{{ x:.1f }} per cent"
+
+
+def _cell_number(path: Path, words: str) -> int:
+    import jupytext
+
+    cells = jupytext.read(path).cells
+    return next(i for i, c in enumerate(cells) if c.source == words) + 1
+
+
+def test_two_worked_answers_for_one_exercise_are_refused_with_the_place(tmp_path):
+    path = _with_words(tmp_path, ("q2", "First words."), ("q2", "Second words."))
+    second = _cell_number(path, "Second words.")
+    with pytest.raises(MhtrainError) as caught:
+        read_lesson(path)
+    message = str(caught.value)
+    assert f"{path} cell {second}: exercise q2 already has a worked answer in words" in message
+    assert f"(cell {second - 1})" in message
+
+
+def test_a_worked_answer_naming_an_unknown_exercise_is_refused_with_the_place(tmp_path):
+    path = _with_words(tmp_path, ("q9", "Words for an exercise that does not exist."))
+    where = _cell_number(path, "Words for an exercise that does not exist.")
+    with pytest.raises(MhtrainError) as caught:
+        read_lesson(path)
+    message = str(caught.value)
+    assert f"{path} cell {where}: the worked answer in words names exercise 'q9'" in message
+    assert "mhtrain.checks.lesson00 does not declare (it has: q1, q2, q3)" in message
+    # the refused lesson is not remembered as read
+    path.write_text(path.read_text().replace('"q9"', '"q2"'))
+    assert read_lesson(path).worked_words["q2"].startswith("Words for")
+
+
+@pytest.mark.parametrize(
+    ("cell", "message"),
+    [
+        ('+++ {"tags": ["worked-answer"]}\n\nNo exercise named.\n\n', "must name its exercise"),
+        (
+            '```{code-cell} ipython3\n:tags: [worked-answer]\nprint("code")\n```\n\n',
+            "only plain Markdown cells can be tagged worked-answer",
+        ),
+        (
+            '+++ {"tags": ["worked-answer"], "mhtrain": {"exercise": "q1"}}\n\n{{ }} per cent\n\n',
+            "empty or nests braces",
+        ),
+    ],
+)
+def test_malformed_worked_answer_cells_are_refused(tmp_path, cell, message):
+    text = _LESSON0.read_text(encoding="utf-8")
+    path = tmp_path / "00-words.md"
+    path.write_text(text.replace("## Key points", cell + "+++\n\n## Key points", 1))
+    with pytest.raises(MhtrainError, match=message) as caught:
+        read_lesson(path)
+    assert f"{path} cell " in str(caught.value)
