@@ -55,6 +55,8 @@ def _plain_cell(cell: NotebookNode, *, extra_tags: Sequence[str] = ()) -> Notebo
 
 #: The tags and prompts that fold a code cell's input behind "Show code", output in view.
 _FOLDED_CODE = {"code_prompt_show": "Show code", "code_prompt_hide": "Hide code"}
+#: Put between the words of a worked answer and its code.
+CODE_LABEL = "*The code that works it out:*"
 #: Said once on each lesson page with exercises (the page shows no cell to type into).
 TRY_IT = (
     "**Try the exercises yourself.** This page shows each exercise's question{answers}. To "
@@ -76,6 +78,8 @@ def _words_block(exercise: str, template: str) -> str:
 
 def _dropdown(title: str, words: Sequence[str], body: str, *, code: bool) -> NotebookNode:
     inner = f"```python\n{body}\n```" if code else body
+    if code and words:
+        inner = f"{CODE_LABEL}\n\n{inner}"
     parts = [*words, inner] if body.strip() else list(words)
     text = "\n\n".join(parts)
     fence = "`" * max(4, 1 + max((len(m) for m in _backtick_runs(text)), default=0))
