@@ -259,9 +259,19 @@ _LESSON0 = REPO / "notebooks" / "00-getting-started.md"
 _WORDS = '+++ {{"tags": ["worked-answer"], "mhtrain": {{"exercise": "{exercise}"}}}}\n\n{text}\n\n'
 
 
+def _lesson0_without_words() -> str:
+    """Lesson 0's source without its own worked-answer-in-words cells."""
+    import jupytext
+
+    nb = jupytext.read(_LESSON0)
+    nb.cells = [c for c in nb.cells if "worked-answer" not in c.metadata.get("tags", [])]
+    return jupytext.writes(nb, fmt="md:myst")
+
+
 def _with_words(tmp_path, *blocks: tuple[str, str], name: str = "00-words.md") -> Path:
-    """Lesson 0 with worked-answer-in-words cells added before its Key points."""
-    text = _LESSON0.read_text(encoding="utf-8")
+    """Lesson 0 with its worked-answer-in-words cells replaced by ``blocks``, before its Key
+    points."""
+    text = _lesson0_without_words()
     added = "".join(_WORDS.format(exercise=ex, text=words) for ex, words in blocks)
     path = tmp_path / name
     path.write_text(text.replace("## Key points", added + "+++\n\n## Key points", 1))
@@ -320,9 +330,33 @@ def test_a_worked_answer_naming_an_unknown_exercise_is_refused_with_the_place(tm
     ],
 )
 def test_malformed_worked_answer_cells_are_refused(tmp_path, cell, message):
-    text = _LESSON0.read_text(encoding="utf-8")
+    text = _lesson0_without_words()
     path = tmp_path / "00-words.md"
     path.write_text(text.replace("## Key points", cell + "+++\n\n## Key points", 1))
     with pytest.raises(MhtrainError, match=message) as caught:
         read_lesson(path)
     assert f"{path} cell " in str(caught.value)
+
+
+_WORDS_LAND_WITH = {
+    **dict.fromkeys(["05", "06", "07", "08", "09"], "the worked words of lessons 5-9"),
+    **dict.fromkeys(["10", "11", "12", "13", "14"], "the worked words of lessons 10-14"),
+}
+
+
+def _words_param(path: Path):
+    later = _WORDS_LAND_WITH.get(path.stem[:2])
+    marks = (
+        [pytest.mark.xfail(strict=True, reason=f"worked answers in words land with {later}")]
+        if later
+        else []
+    )
+    return pytest.param(path, id=path.stem, marks=marks)
+
+
+@pytest.mark.parametrize("path", [_words_param(p) for p in WITH_CHECKS])
+def test_every_exercise_has_its_worked_answer_in_words(path):
+    """Can a reader who does not code check every answer of the lesson from its words?"""
+    lesson = read_lesson(path)
+    missing = [ex for ex in lesson.exercises() if ex not in lesson.worked_words]
+    assert not missing, f"{path.name}: no worked answer in words for {', '.join(missing)}"
