@@ -104,6 +104,42 @@ def _show_words_cell(exercise: str, template: str) -> NotebookNode:
     )
 
 
+_INSTALL = """\
+# Opened in Colab or Binder? This cell installs the course and its data from its repository.
+# Where the course is already installed (as on the course website), it does nothing.
+import importlib.util
+import os
+import subprocess
+import sys
+
+if importlib.util.find_spec("mhtrain") is None:
+    _course = os.path.abspath("mhtrain-course")
+    if not os.path.isdir(_course):
+        subprocess.run(
+            ["git", "clone", "--quiet", "--depth", "1", "--branch", {branch!r}, {url!r}, _course],
+            check=True,
+        )
+    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "-e", _course], check=True)
+    sys.path.insert(0, _course)"""
+
+
+def install_cell(repository: str, *, branch: str = "main") -> NotebookNode:
+    """Return the hidden first cell that installs the course where it is missing.
+
+    A lesson opened in Colab or Binder from the course repository finds no ``mhtrain``: the
+    cell clones the repository (code and shipped data) and installs it. Where ``mhtrain`` can
+    already be imported, it does nothing.
+
+    Parameters
+    ----------
+    repository : str
+        The repository's ``https://`` address (``repository.url`` in ``_config.yml``).
+    branch : str, optional
+        The branch to install from.
+    """
+    return _hidden(_INSTALL.format(url=repository.strip(), branch=branch))
+
+
 def _folded(cell: NotebookNode) -> NotebookNode:
     """Fold a code cell's input behind "Show code"; its output stays in view."""
     new = _plain_cell(cell, extra_tags=["hide-input"])
@@ -160,7 +196,9 @@ def _call_cell(cell: NotebookNode, methods: set[str]) -> NotebookNode:
     return _plain_cell(cell, extra_tags=["remove-cell"])
 
 
-def book_notebook(lesson: Lesson, *, answers: bool = True) -> NotebookNode:
+def book_notebook(
+    lesson: Lesson, *, answers: bool = True, repository: str = "", branch: str = "main"
+) -> NotebookNode:
     """Return the book version of a lesson.
 
     Each answer cell becomes the learner's placeholder cell, kept in the page's notebook but
@@ -174,7 +212,8 @@ def book_notebook(lesson: Lesson, *, answers: bool = True) -> NotebookNode:
     module's reference values (``ex.qN.expected()``, computed with library code from the data),
     and ``solution()`` is switched off. Test cells and tutor notes are removed; every other code
     cell is folded behind "Show code", its output in view. The page says once, before the first
-    exercise, how to try the exercises yourself.
+    exercise, how to try the exercises yourself. When the course's repository is set, the first
+    cell (hidden) installs the course where it is missing (see :func:`install_cell`).
 
     Parameters
     ----------
@@ -182,6 +221,10 @@ def book_notebook(lesson: Lesson, *, answers: bool = True) -> NotebookNode:
         The lesson.
     answers : bool, optional
         Whether worked answers are shown behind a "Show answer" control.
+    repository : str, optional
+        The course repository's ``https://`` address; ``""`` (unset) adds no install cell.
+    branch : str, optional
+        The repository branch the install cell installs from.
 
     Returns
     -------
@@ -245,6 +288,8 @@ def book_notebook(lesson: Lesson, *, answers: bool = True) -> NotebookNode:
             continue
         cells.append(_folded(cell) if cell.cell_type == "code" else _plain_cell(cell))
     cells.extend(pending)
+    if repository.strip():
+        cells.insert(0, install_cell(repository, branch=branch))
 
     nb = nbformat.v4.new_notebook(metadata=copy.deepcopy(lesson.metadata))
     nb.cells = cells

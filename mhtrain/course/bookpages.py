@@ -333,7 +333,24 @@ def write_data_dictionary(book_dir: Path) -> Path:
 # Lessons, from mhtrain.course.build
 
 
-def write_lessons(book_dir: Path, *, answers: bool = True) -> list[Path]:
+def repository_setting(root: Path | None = None) -> tuple[str, str]:
+    """Return the course repository's address and branch from ``_config.yml`` (``""`` if unset).
+
+    ``repository.url`` is the one place the address is written; the site extension
+    (``book/_ext/mhtrain_site.py``) checks it when the book is built.
+    """
+    import yaml
+
+    root = Path(root) if root is not None else REPO_ROOT
+    config = yaml.safe_load((root / "_config.yml").read_text(encoding="utf-8")) or {}
+    repository = config.get("repository") or {}
+    url = str(repository.get("url") or "").strip()
+    return url, str(repository.get("branch") or "main").strip()
+
+
+def write_lessons(
+    book_dir: Path, *, answers: bool = True, repository: str = "", branch: str = "main"
+) -> list[Path]:
     """Write the lesson pages into ``book_dir/lessons`` (only files whose content changed).
 
     Parameters
@@ -342,6 +359,9 @@ def write_lessons(book_dir: Path, *, answers: bool = True) -> list[Path]:
         The book's page folder (``book/``).
     answers
         Keep worked answers (folded); ``False`` writes the cohort version without solutions.
+    repository, branch
+        The course repository (see :func:`repository_setting`); when set, each lesson's first
+        cell installs the course where it is missing, as in Colab or Binder.
 
     Returns
     -------
@@ -351,7 +371,7 @@ def write_lessons(book_dir: Path, *, answers: bool = True) -> list[Path]:
     dest = Path(book_dir) / LESSONS_DIR
     dest.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=".lessons-", dir=dest.parent) as tmp:
-        build_book_lessons(Path(tmp), answers=answers)
+        build_book_lessons(Path(tmp), answers=answers, repository=repository, branch=branch)
         return _sync_tree(Path(tmp), dest)
 
 
@@ -419,8 +439,9 @@ def write_generated_pages(*, answers: bool = True, root: Path | None = None) -> 
     """
     root = Path(root) if root is not None else REPO_ROOT
     book_dir = root / BOOK_DIR
+    repository, branch = repository_setting(root)
     return {
-        "lessons": write_lessons(book_dir, answers=answers),
+        "lessons": write_lessons(book_dir, answers=answers, repository=repository, branch=branch),
         "references": write_references(book_dir),
         "planted_effects": write_planted_effects(book_dir),
         "data_dictionary": write_data_dictionary(book_dir),

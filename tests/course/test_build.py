@@ -716,3 +716,30 @@ def test_student_and_book_builds_write_one_notebook_per_lesson(mini_dir, tmp_pat
     assert [p.name for p in students] == ["00-mini-lesson.ipynb", "01-second.ipynb"]
     assert [p.name for p in books] == ["00-mini-lesson.ipynb", "01-second.ipynb"]
     assert all(re.fullmatch(r"[0-9a-f]{12}", c["id"]) for c in nbformat.read(books[0], 4).cells)
+
+
+def test_book_notebooks_install_the_course_first_only_when_the_repository_is_set(mini):
+    unset = book_notebook(mini, answers=True)
+    assert not any("pip" in c.source for c in unset.cells)
+    nb = book_notebook(mini, answers=True, repository="https://github.com/owner/course")
+    first = nb.cells[0]
+    assert first.cell_type == "code" and "remove-cell" in _tags(first)
+    assert "'https://github.com/owner/course'" in first.source and "'main'" in first.source
+    assert [c.source for c in nb.cells[1:]] == [c.source for c in unset.cells]
+    # Where mhtrain is importable (the website's build), the cell does nothing: no clone, no
+    # install (either would fail here, with no network), no change to the import path.
+    path = list(sys.path)
+    exec(compile(first.source, "install-cell", "exec"), {})
+    assert sys.path == path
+
+
+def test_the_repository_setting_is_read_from_the_book_config(tmp_path):
+    from mhtrain.course.bookpages import repository_setting
+
+    (tmp_path / "_config.yml").write_text('repository:\n  url: ""\n  branch: main\n')
+    assert repository_setting(tmp_path) == ("", "main")
+    (tmp_path / "_config.yml").write_text(
+        "repository:\n  url: https://gitlab.com/o/n\n  branch: release\n"
+    )
+    assert repository_setting(tmp_path) == ("https://gitlab.com/o/n", "release")
+    assert repository_setting(REPO)[0] == ""  # unset in this checkout: nothing changes
