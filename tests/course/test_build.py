@@ -743,3 +743,20 @@ def test_the_repository_setting_is_read_from_the_book_config(tmp_path):
     )
     assert repository_setting(tmp_path) == ("https://gitlab.com/o/n", "release")
     assert repository_setting(REPO)[0] == ""  # unset in this checkout: nothing changes
+
+
+@pytest.mark.parametrize("path", lesson_sources()[:5], ids=lambda p: p.stem)
+def test_student_and_self_paced_notebooks_of_a_lesson_hold_no_worked_words(path):
+    """The words give the answers away: only the tutor's source and the book keep them."""
+    from mhtrain.course.build import self_paced_notebook, source_notebook
+
+    lesson = read_lesson(path)
+    assert lesson.worked_words, f"{path.stem} has no worked answers in words to leave out"
+    source = _text(source_notebook(lesson))
+    for nb in (student_notebook(lesson), self_paced_notebook(lesson)):
+        assert not any(is_worked_words(c) for c in nb.cells)
+        text = _text(nb)
+        for words in lesson.worked_words.values():
+            first_line = words.splitlines()[0]
+            assert json.dumps(first_line)[1:-1] in source  # the tutor's version keeps them
+            assert json.dumps(first_line)[1:-1] not in text
