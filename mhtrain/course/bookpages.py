@@ -248,7 +248,7 @@ def render_references(
             lines[-1] += "  "
             lines.append(f"DOI: [{_escape(doi)}]({doi_url})")
         named = [
-            f"[Lesson {_escape(title)}]({LESSONS_DIR}/{lesson}.md)"
+            f"[Lesson {_escape(title)}]({LESSONS_DIR}/{lesson}.ipynb)"
             for title, lesson in lessons.get(key, [])
         ]
         parts = named + [_escape(part) for part in usage.get(key, [])]
