@@ -246,6 +246,7 @@ def answer_boxes(path: Path) -> list[AnswerBox]:
             r"show (model )?answer", title.get_text(" ", strip=True), re.I
         ):
             continue
+        title_text = " ".join(title.get_text(" ").split())
         heading = box.find_previous(re.compile(r"^h[2-4]$"))
         code = " ".join(block.get_text() for block in box.select("div.highlight, pre"))
         for element in [title, *box.select("div[class*='highlight'], pre")]:
@@ -253,7 +254,7 @@ def answer_boxes(path: Path) -> list[AnswerBox]:
         words = " ".join(box.get_text(" ").split()).replace(CODE_LABEL, "").strip()
         boxes.append(
             AnswerBox(
-                title=" ".join(title.get_text(" ").split()),
+                title=title_text,
                 heading=" ".join(heading.get_text(" ").split()).rstrip("#").strip()
                 if heading
                 else "",
