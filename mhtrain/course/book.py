@@ -147,6 +147,18 @@ def _folded(cell: NotebookNode) -> NotebookNode:
     return new
 
 
+def _introduces_scaffolding(cell: NotebookNode, following: NotebookNode | None) -> bool:
+    """Whether a Markdown cell only tells the learner to run the scaffolding cell after it
+    ("Now check your answer:"): a plain cell with no heading, followed by a check, hint or
+    solution cell. Such words go with that cell, off the web page."""
+    if following is None or cell.cell_type != "markdown" or cell.get("metadata", {}).get("tags"):
+        return False
+    if any(line.startswith("#") for line in cell.source.split("\n")):
+        return False
+    calls = exercise_calls(following)
+    return calls is not None and not {method for _, method in calls} <= {"show_options"}
+
+
 def _try_it_cell(*, answers: bool) -> NotebookNode:
     return nbformat.v4.new_markdown_cell(TRY_IT.format(answers=_TRY_IT_ANSWERS if answers else ""))
 
@@ -244,6 +256,7 @@ def book_notebook(
     inserted_switch = answers
 
     for i, (cell, cleared) in enumerate(zip(lesson.cells, student.cells, strict=True)):
+        following = lesson.cells[i + 1] if i + 1 < len(lesson.cells) else None
         if i == try_it_at:
             cells.append(_try_it_cell(answers=answers))
         if is_tutor_note(cell) or is_test(cell) or is_worked_words(cell):
@@ -286,7 +299,12 @@ def book_notebook(
         if calls is not None:
             cells.append(_call_cell(cell, {method for _, method in calls}))
             continue
-        cells.append(_folded(cell) if cell.cell_type == "code" else _plain_cell(cell))
+        if cell.cell_type == "code":
+            cells.append(_folded(cell))
+        elif _introduces_scaffolding(cell, following):
+            cells.append(_plain_cell(cell, extra_tags=["remove-cell"]))
+        else:
+            cells.append(_plain_cell(cell))
     cells.extend(pending)
     if repository.strip():
         cells.insert(0, install_cell(repository, branch=branch))

@@ -339,6 +339,9 @@ def test_book_page_leaves_the_scaffolding_off_and_folds_other_code(mini):
         "ex.q2.hint()",
     ):
         assert "remove-cell" in _tags(by_source[scaffold]), scaffold
+    # words that only say to run a removed cell go with it; other words stay
+    assert "remove-cell" in _tags(by_source["Check your answer:"])
+    assert "remove-cell" not in _tags(by_source["A later cell uses the answer:"])
     later = by_source['print("You chose", answer_q2.upper())']
     assert "hide-input" in _tags(later) and "remove-cell" not in _tags(later)
     assert later.metadata["mystnb"]["code_prompt_show"] == "Show code"
