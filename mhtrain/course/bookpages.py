@@ -248,7 +248,10 @@ def render_references(
             lines[-1] += "  "
             lines.append(f"DOI: [{_escape(doi)}]({doi_url})")
         named = [
-            f"[Lesson {_escape(title)}]({LESSONS_DIR}/{lesson}.ipynb)"
+            # a {doc} role: a link in the book, plain words in a workspace's copy of the page
+            "{doc}`Lesson "
+            + re.sub(r"[`<>]", "", " ".join(title.split()))
+            + f" <{LESSONS_DIR}/{lesson}>`"
             for title, lesson in lessons.get(key, [])
         ]
         parts = named + [_escape(part) for part in usage.get(key, [])]

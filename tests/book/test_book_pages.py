@@ -105,7 +105,7 @@ def test_references_show_doi_and_the_specs_that_cite_each_source() -> None:
     )
     assert "[10.1/x](https://doi.org/10.1/x)" in text
     assert (
-        "Used in: [Lesson 3. Comparing groups](lessons/03-comparing-groups.ipynb); "
+        "Used in: {doc}`Lesson 3. Comparing groups <lessons/03-comparing-groups>`; "
         "the code list for sex; the synthetic data: detention."
     ) in text
 
@@ -118,7 +118,7 @@ def test_references_say_in_words_which_parts_of_the_data_use_each_source(tmp_pat
     assert any("the synthetic data: detention" in line for line in used)
     assert any("the code list for ethnic category" in line for line in used)
     assert any("age standardisation" in line for line in used)
-    assert any("(lessons/02-counting-fairly.ipynb)" in line for line in used)
+    assert any("<lessons/02-counting-fairly>`" in line for line in used)
 
 
 def test_lesson_usage_finds_the_lessons_that_name_a_source(tmp_path) -> None:
