@@ -6,7 +6,9 @@ Loaded by ``_config.yml`` (``sphinx.local_extensions``). It does five things:
   repository address is written. While it is empty, the site has no repository, issues,
   Binder or Colab buttons, so it never links to a guessed account. Once it is set, the
   buttons named in ``mhtrain_repository_buttons`` and the launch services in
-  ``mhtrain_launch_buttons`` are switched on, and pages may use ``{only} repository``.
+  ``mhtrain_launch_buttons`` are switched on, and pages may use ``{only} repository``. The
+  lesson notebooks then open with a hidden cell that installs the course where it is missing,
+  as in Colab or Binder (written by ``mhtrain.course.book.install_cell`` from the same setting).
 - **The feedback setting.** ``mhtrain_feedback`` is an e-mail address or the ``https://``
   address of a form. While it is empty it is left out. Once it is set, pages may use
   ``{only} feedback`` and the ``{{ feedback_link }}`` substitution.

@@ -94,8 +94,41 @@ def _cited_sources(node: Any) -> Iterable[str]:
             yield from _cited_sources(item)
 
 
+# What each spec file holds, in words, for "Used in" on the references page. ``{part}`` is the
+# top-level entry that cites the source: a section of the scenario, a code list or a table.
+_SPEC_PARTS = {
+    "codes": "the code list for {part}",
+    "schema": "the data dictionary: {part}",
+    "standard_populations": "age standardisation: the {part} standard population",
+}
+_SCENARIO_PART = "the synthetic data: {part}"
+_SCENARIO_TARGETS = "the checks that the synthetic data match published figures"
+
+
+def _humane(key: str) -> str:
+    """A spec key as words: ``mha_legal_status`` -> ``Mental Health Act legal status``."""
+    words = ["Mental Health Act" if word == "mha" else word for word in key.split("_")]
+    return " ".join(words).strip()
+
+
+def _spec_part(path: Path, key: str, value: Any, document: Mapping[str, Any]) -> str:
+    """Say in words which part of the course data a top-level spec entry is."""
+    if path.stem == "schema" and isinstance(value, Mapping) and value.get("title"):
+        return _SPEC_PARTS["schema"].format(part=str(value["title"]).strip())
+    if path.stem in _SPEC_PARTS:
+        part = key.upper() if path.stem == "standard_populations" else _humane(key)
+        return _SPEC_PARTS[path.stem].format(part=part)
+    if "scenario" in document:
+        return _SCENARIO_TARGETS if key == "targets" else _SCENARIO_PART.format(part=_humane(key))
+    return f"the course data ({_humane(path.stem)}: {_humane(key)})"
+
+
 def source_usage(spec_dir: Path | None = None) -> dict[str, list[str]]:
-    """Map each source id to the spec files (other than the source lists) that cite it.
+    """Map each source id to the parts of the course data that cite it, in words.
+
+    A part is a top-level entry of a spec file other than the source lists: a section of the
+    scenario ("the synthetic data: detention"), a code list, a table of the data dictionary
+    or the standard population.
 
     Parameters
     ----------
@@ -105,7 +138,7 @@ def source_usage(spec_dir: Path | None = None) -> dict[str, list[str]]:
     Returns
     -------
     dict
-        Source id to a sorted list of spec file names.
+        Source id to a sorted list of phrases.
     """
     from mhtrain.specload import read_yaml
 
@@ -114,9 +147,46 @@ def source_usage(spec_dir: Path | None = None) -> dict[str, list[str]]:
     for path in sorted(spec_dir.glob("*.yaml")):
         if path.name.startswith("sources"):
             continue
-        for source_id in _cited_sources(read_yaml(path)):
-            usage.setdefault(source_id, set()).add(path.name)
-    return {key: sorted(files) for key, files in usage.items()}
+        document = read_yaml(path)
+        entries = document.items() if isinstance(document, Mapping) else [("", document)]
+        for key, value in entries:
+            if key in ("source", "sources"):
+                value = {key: value}
+            for source_id in _cited_sources(value):
+                part = _spec_part(path, str(key), value, document)
+                usage.setdefault(source_id, set()).add(part)
+    return {key: sorted(parts) for key, parts in usage.items()}
+
+
+def lesson_usage(
+    sources: Mapping[str, Mapping[str, Any]], *, source_dir: Path | None = None
+) -> dict[str, list[tuple[str, str]]]:
+    """Map each source id to the lessons whose text names it (its title or its address).
+
+    Parameters
+    ----------
+    sources
+        Source id to its entry (``title`` and ``url``), as from
+        :func:`mhtrain.specload.load_sources`.
+    source_dir
+        The lesson sources; by default :func:`mhtrain.course.lessons.lessons_dir`.
+
+    Returns
+    -------
+    dict
+        Source id to a list of (lesson title, lesson id), in lesson order.
+    """
+    from mhtrain.course.lessons import lesson_sources, read_lesson
+
+    lessons = [read_lesson(path) for path in lesson_sources(source_dir=source_dir)]
+    texts = [(lesson, lesson.path.read_text(encoding="utf-8")) for lesson in lessons]
+    found: dict[str, list[tuple[str, str]]] = {}
+    for key, entry in sources.items():
+        names = [str(entry.get(k, "")).strip() for k in ("title", "url")]
+        for lesson, text in texts:
+            if any(name and name in text for name in names):
+                found.setdefault(key, []).append((lesson.title, lesson.id))
+    return found
 
 
 def _site_name(url: str) -> str:
@@ -129,6 +199,7 @@ def render_references(
     sources: Mapping[str, Mapping[str, Any]],
     *,
     usage: Mapping[str, list[str]] | None = None,
+    lessons: Mapping[str, list[tuple[str, str]]] | None = None,
 ) -> str:
     """Return the MyST text of the references page.
 
@@ -138,7 +209,11 @@ def render_references(
         Source id to a mapping with ``title``, ``publisher``, ``year`` and ``url`` (and an
         optional ``doi``), as returned by :func:`mhtrain.specload.load_sources`.
     usage
-        Optional source id to the spec files that cite it, shown under each entry.
+        Optional source id to the parts of the course data that cite it, in words (see
+        :func:`source_usage`), shown under each entry.
+    lessons
+        Optional source id to the (title, id) of each lesson that names it (see
+        :func:`lesson_usage`), linked under each entry.
 
     Returns
     -------
@@ -147,6 +222,7 @@ def render_references(
         title.
     """
     usage = usage or {}
+    lessons = lessons or {}
     lines = [
         "# References",
         "",
@@ -171,10 +247,17 @@ def render_references(
             doi_url = f"https://doi.org/{str(doi).strip()}"
             lines[-1] += "  "
             lines.append(f"DOI: [{_escape(doi)}]({doi_url})")
-        files = usage.get(key)
-        if files:
+        named = [
+            # a {doc} role: a link in the book, plain words in a workspace's copy of the page
+            "{doc}`Lesson "
+            + re.sub(r"[`<>]", "", " ".join(title.split()))
+            + f" <{LESSONS_DIR}/{lesson}>`"
+            for title, lesson in lessons.get(key, [])
+        ]
+        parts = named + [_escape(part) for part in usage.get(key, [])]
+        if parts:
             lines[-1] += "  "
-            lines.append("Used in: " + ", ".join(f"`{name}`" for name in files))
+            lines.append("Used in: " + "; ".join(parts) + ".")
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"
 
@@ -197,7 +280,8 @@ def write_references(book_dir: Path, *, spec_dir: Path | None = None) -> Path:
     from mhtrain.specload import load_sources
 
     spec_dir = Path(spec_dir) if spec_dir is not None else _spec_dir()
-    text = render_references(load_sources(spec_dir), usage=source_usage(spec_dir))
+    sources = load_sources(spec_dir)
+    text = render_references(sources, usage=source_usage(spec_dir), lessons=lesson_usage(sources))
     path = Path(book_dir) / REFERENCES_PAGE
     _write_if_changed(path, text)
     return path
@@ -252,7 +336,24 @@ def write_data_dictionary(book_dir: Path) -> Path:
 # Lessons, from mhtrain.course.build
 
 
-def write_lessons(book_dir: Path, *, answers: bool = True) -> list[Path]:
+def repository_setting(root: Path | None = None) -> tuple[str, str]:
+    """Return the course repository's address and branch from ``_config.yml`` (``""`` if unset).
+
+    ``repository.url`` is the one place the address is written; the site extension
+    (``book/_ext/mhtrain_site.py``) checks it when the book is built.
+    """
+    import yaml
+
+    root = Path(root) if root is not None else REPO_ROOT
+    config = yaml.safe_load((root / "_config.yml").read_text(encoding="utf-8")) or {}
+    repository = config.get("repository") or {}
+    url = str(repository.get("url") or "").strip()
+    return url, str(repository.get("branch") or "main").strip()
+
+
+def write_lessons(
+    book_dir: Path, *, answers: bool = True, repository: str = "", branch: str = "main"
+) -> list[Path]:
     """Write the lesson pages into ``book_dir/lessons`` (only files whose content changed).
 
     Parameters
@@ -261,6 +362,9 @@ def write_lessons(book_dir: Path, *, answers: bool = True) -> list[Path]:
         The book's page folder (``book/``).
     answers
         Keep worked answers (folded); ``False`` writes the cohort version without solutions.
+    repository, branch
+        The course repository (see :func:`repository_setting`); when set, each lesson's first
+        cell installs the course where it is missing, as in Colab or Binder.
 
     Returns
     -------
@@ -270,7 +374,7 @@ def write_lessons(book_dir: Path, *, answers: bool = True) -> list[Path]:
     dest = Path(book_dir) / LESSONS_DIR
     dest.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=".lessons-", dir=dest.parent) as tmp:
-        build_book_lessons(Path(tmp), answers=answers)
+        build_book_lessons(Path(tmp), answers=answers, repository=repository, branch=branch)
         return _sync_tree(Path(tmp), dest)
 
 
@@ -295,10 +399,18 @@ def output_dir(*, answers: bool = True, root: Path | None = None) -> Path:
     return root / "_build" if answers else root / "_build" / "cohort" / "_build"
 
 
+#: What the built pages depend on besides their own text: the library (with its specs), the
+#: data, and the site's own Sphinx extension, below the book root.
+FINGERPRINTED = ("mhtrain", "synthetic_data", f"{BOOK_DIR}/_ext")
+
+
 def _fingerprint(root: Path, *, answers: bool) -> str:
-    """Hash what the executed pages depend on besides their own text: library, specs, data."""
+    """Hash what the built pages depend on besides their own text (see :data:`FINGERPRINTED`).
+
+    A change to any of it makes the next strict build start afresh.
+    """
     digest = hashlib.sha256(f"answers={answers}\n".encode())
-    folders = [root / "mhtrain", root / "synthetic_data"]
+    folders = [root / folder for folder in FINGERPRINTED]
     for folder in folders:
         if not folder.is_dir():
             continue
@@ -330,8 +442,9 @@ def write_generated_pages(*, answers: bool = True, root: Path | None = None) -> 
     """
     root = Path(root) if root is not None else REPO_ROOT
     book_dir = root / BOOK_DIR
+    repository, branch = repository_setting(root)
     return {
-        "lessons": write_lessons(book_dir, answers=answers),
+        "lessons": write_lessons(book_dir, answers=answers, repository=repository, branch=branch),
         "references": write_references(book_dir),
         "planted_effects": write_planted_effects(book_dir),
         "data_dictionary": write_data_dictionary(book_dir),

@@ -142,11 +142,13 @@ def self_paced_workspace(
     return [(lesson, self_paced_notebook(lesson, pages=pages)) for lesson in read], pages
 
 
-def book_notebook(lesson: LessonLike, *, answers: bool = True) -> NotebookNode:
+def book_notebook(
+    lesson: LessonLike, *, answers: bool = True, repository: str = "", branch: str = "main"
+) -> NotebookNode:
     """Return the book version of a lesson (see :func:`mhtrain.course.book.book_notebook`)."""
     from mhtrain.course.book import book_notebook as build
 
-    return build(as_lesson(lesson), answers=answers)
+    return build(as_lesson(lesson), answers=answers, repository=repository, branch=branch)
 
 
 def write_notebook(nb: NotebookNode, path: Path) -> Path:
@@ -224,17 +226,21 @@ def build_book_lessons(
     answers: bool = True,
     lessons: Iterable[str | int | Path] | None = None,
     source_dir: Path | None = None,
+    repository: str = "",
+    branch: str = "main",
 ) -> list[Path]:
     """Write the book version of each lesson to ``dest/<lesson_id>.ipynb`` (``book/lessons``).
 
     ``answers=True`` makes the public book (answers behind "Show answer"); ``False`` a cohort's
     book, which contains no solution code at all. ``lessons`` and ``source_dir`` choose the
-    lessons as for :func:`build_nbgrader_source`; the notebooks written are returned.
+    lessons as for :func:`build_nbgrader_source`; the notebooks written are returned. With
+    ``repository`` (and ``branch``) set, each notebook's hidden first cell installs the
+    course where it is missing, as in Colab or Binder.
     """
     dest = Path(dest)
     sources = lesson_sources(lessons=lessons, source_dir=source_dir)
     return _build_all(
         sources,
-        lambda s: book_notebook(s, answers=answers),
+        lambda s: book_notebook(s, answers=answers, repository=repository, branch=branch),
         lambda s: dest / f"{s.id}.ipynb",
     )

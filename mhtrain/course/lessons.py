@@ -38,6 +38,7 @@ __all__ = [
     "END_HIDDEN",
     "END_SOLUTION",
     "TUTOR_NOTE_TAG",
+    "WORKED_WORDS_TAG",
     "Lesson",
     "answer_cell_id",
     "exercise_calls",
@@ -46,6 +47,7 @@ __all__ = [
     "is_answer",
     "is_test",
     "is_tutor_note",
+    "is_worked_words",
     "lesson_for_module",
     "lesson_id",
     "lesson_sources",
@@ -54,10 +56,13 @@ __all__ = [
     "read_lesson",
     "worked_answer",
     "worked_answer_for",
+    "worked_words_exercise",
 ]
 
 #: Tag of Markdown cells meant for tutors only.
 TUTOR_NOTE_TAG = "tutor-note"
+#: Tag of the Markdown cell that states an exercise's worked answer in words (a template).
+WORKED_WORDS_TAG = "worked-answer"
 #: The nbgrader metadata keys a lesson may use (nbgrader's schema version 3).
 ALLOWED_NBGRADER_KEYS = frozenset(
     {"grade", "solution", "locked", "grade_id", "points", "schema_version", "task"}
@@ -100,6 +105,18 @@ def is_answer(cell: NotebookNode) -> bool:
 def is_tutor_note(cell: NotebookNode) -> bool:
     """Return whether a cell is a tutor note (a Markdown cell tagged ``tutor-note``)."""
     return TUTOR_NOTE_TAG in cell.get("metadata", {}).get("tags", [])
+
+
+def is_worked_words(cell: NotebookNode) -> bool:
+    """Return whether a cell states a worked answer in words (tagged ``worked-answer``)."""
+    return WORKED_WORDS_TAG in cell.get("metadata", {}).get("tags", [])
+
+
+def worked_words_exercise(cell: NotebookNode) -> str | None:
+    """Return the exercise id a worked-answer-in-words cell names (``mhtrain.exercise``)."""
+    named = cell.get("metadata", {}).get("mhtrain", {})
+    exercise = named.get("exercise") if isinstance(named, dict) else None
+    return exercise if isinstance(exercise, str) and exercise else None
 
 
 def grade_id(cell: NotebookNode) -> str | None:
@@ -362,6 +379,16 @@ class Lesson:
         return [c for c in self.cells if is_tutor_note(c)]
 
     @cached_property
+    def worked_words(self) -> dict[str, str]:
+        """Each exercise's worked answer in words (a template, see :mod:`mhtrain.course.worked`),
+        by exercise id, in lesson order."""
+        return {
+            worked_words_exercise(c): c.source.strip("\n")
+            for c in self.cells
+            if is_worked_words(c) and worked_words_exercise(c)
+        }
+
+    @cached_property
     def worked_answers(self) -> dict[str, str]:
         """Each answer cell's worked answer (see :func:`worked_answer`), by grade id."""
         return {gid: worked_answer(cell) for gid, cell in self.answer_cells.items()}
@@ -433,7 +460,7 @@ def read_lesson(path: Path | str) -> Lesson:
     -------
     Lesson
     """
-    from mhtrain.course.validate import validate
+    from mhtrain.course.validate import validate, validate_worked_words
 
     path = Path(path)
     if not _LESSON_NAME.match(path.stem):
@@ -458,6 +485,11 @@ def read_lesson(path: Path | str) -> Lesson:
     validate(nb, path)
     lesson = Lesson(path=path, notebook=renumber(nb, path.stem))
     _READ[key] = lesson
+    try:
+        validate_worked_words(lesson)
+    except BaseException:
+        del _READ[key]
+        raise
     return lesson
 
 

@@ -14,10 +14,14 @@ from mhtrain.course.lessons import (
     END_HIDDEN,
     END_SOLUTION,
     TUTOR_NOTE_TAG,
+    WORKED_WORDS_TAG,
+    Lesson,
     is_answer,
     is_test,
     is_tutor_note,
+    is_worked_words,
     placeholders,
+    worked_words_exercise,
 )
 from mhtrain.errors import MhtrainError
 
@@ -89,8 +93,86 @@ def validate(nb: NotebookNode, path: Path | str) -> None:
         )
     for i, cell in enumerate(nb.cells):
         _check_cell(cell, f"{path} cell {i + 1}")
+    _check_worked_words_cells(nb, path)
     try:
         MetadataValidator().validate_nb(copy.deepcopy(nb))
     except (ValidationError, SchemaMismatchError) as exc:
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise MhtrainError(f"{path}: nbgrader metadata is not valid: {first}") from exc
+
+
+_WORKED_EXAMPLE = '+++ {"tags": ["worked-answer"], "mhtrain": {"exercise": "q1"}}'
+
+
+def _check_worked_words_cells(nb: NotebookNode, path: Path | str) -> None:
+    """Each worked answer in words is a Markdown cell naming one exercise, once."""
+    seen: dict[str, int] = {}
+    for i, cell in enumerate(nb.cells):
+        if not is_worked_words(cell):
+            continue
+        where = f"{path} cell {i + 1}"
+        if cell.cell_type != "markdown" or cell.get("metadata", {}).get("nbgrader"):
+            raise MhtrainError(
+                f"{where}: only plain Markdown cells can be tagged {WORKED_WORDS_TAG}; write "
+                "the worked answer in words in its own Markdown cell"
+            )
+        exercise = worked_words_exercise(cell)
+        if exercise is None:
+            raise MhtrainError(
+                f"{where}: a {WORKED_WORDS_TAG} cell must name its exercise in its metadata, "
+                f"as in {_WORKED_EXAMPLE}"
+            )
+        if exercise in seen:
+            raise MhtrainError(
+                f"{where}: exercise {exercise} already has a worked answer in words (cell "
+                f"{seen[exercise]}); keep one {WORKED_WORDS_TAG} cell per exercise"
+            )
+        if not cell.source.strip():
+            raise MhtrainError(f"{where}: the worked answer in words for {exercise} is empty")
+        seen[exercise] = i + 1
+
+
+def validate_worked_words(lesson: Lesson) -> None:
+    """Check that every worked answer in words names an exercise the lesson has.
+
+    The exercise must be declared in the lesson's checks module and have an answer cell, so
+    the book can put the words in that exercise's "Show answer" box.
+
+    Parameters
+    ----------
+    lesson : Lesson
+        The lesson, already read and checked by :func:`validate`.
+
+    Raises
+    ------
+    MhtrainError
+        Naming the cell and the exercise.
+    """
+    from mhtrain.course.worked import fields
+
+    if not lesson.worked_words:
+        return
+    exercises = lesson.exercises()
+    for i, cell in enumerate(lesson.cells):
+        if not is_worked_words(cell):
+            continue
+        exercise = worked_words_exercise(cell)
+        where = lesson.where(i)
+        if exercise not in exercises:
+            known = ", ".join(exercises) or "none"
+            raise MhtrainError(
+                f"{where}: the worked answer in words names exercise {exercise!r}, which "
+                f"{lesson.checks_module_name} does not declare (it has: {known}); correct "
+                "the exercise id in the cell's metadata"
+            )
+        if lesson.answer_id(exercise) is None:
+            raise MhtrainError(
+                f"{where}: exercise {exercise} has no answer cell for its worked answer in "
+                f"words to follow; give the answer cell the grade id {exercise}-answer"
+            )
+        empty = [f for f in fields(cell.source) if not f or "{" in f or "}" in f]
+        if empty:
+            raise MhtrainError(
+                f"{where}: the worked answer for {exercise} has a field {{{{ {empty[0]} }}}} "
+                "that is empty or nests braces; write {{ name }} or {{ name:format }}"
+            )

@@ -209,3 +209,80 @@ def image_density(path: Path) -> float | None:
             return None  # pHYs must come before the image data
         pos += 12 + length
     return None
+
+
+# --------------------------------------------------------------------------------------------
+# Worked answers and exercise scaffolding on lesson pages (issue 12)
+
+#: A call of an exercise's method, as in a check, hint or test cell.
+EXERCISE_CALL = re.compile(r"\bex\.\w+\.(check|hint|solution|grade|assert_answered)\(")
+#: A placeholder line a learner replaces: ``rate = ...  # replace ... with your answer``.
+PLACEHOLDER = re.compile(r"=\s*\.\.\.\s*#\s*replace")
+#: Words a "Show answer" box puts between its words and its code.
+CODE_LABEL = "The code that works it out:"
+_WORD = re.compile(r"[A-Za-z]{2,}")
+
+
+@dataclass
+class AnswerBox:
+    """One folded worked answer of a lesson page."""
+
+    title: str
+    heading: str
+    words: str
+    code: str
+
+
+def answer_boxes(path: Path) -> list[AnswerBox]:
+    """The "Show answer" and "Show model answer" boxes of a page, with the words (everything
+    but the title, the code blocks and the label before the code) apart from the code."""
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(Path(path).read_text(encoding="utf-8"), "html.parser")
+    boxes = []
+    for box in soup.select("article .admonition.dropdown"):
+        title = box.select_one(".admonition-title")
+        if title is None or not re.match(
+            r"show (model )?answer", title.get_text(" ", strip=True), re.I
+        ):
+            continue
+        title_text = " ".join(title.get_text(" ").split())
+        heading = box.find_previous(re.compile(r"^h[2-4]$"))
+        code = " ".join(block.get_text() for block in box.select("div.highlight, pre"))
+        for element in [title, *box.select("div[class*='highlight'], pre")]:
+            element.decompose()
+        words = " ".join(box.get_text(" ").split()).replace(CODE_LABEL, "").strip()
+        boxes.append(
+            AnswerBox(
+                title=title_text,
+                heading=" ".join(heading.get_text(" ").split()).rstrip("#").strip()
+                if heading
+                else "",
+                words=words,
+                code=code,
+            )
+        )
+    return boxes
+
+
+def has_sentence(text: str, *, words: int = 6) -> bool:
+    """Whether ``text`` holds a sentence: at least ``words`` words, ending in a full stop."""
+    for sentence in re.split(r"(?<=[.!?])\s+", text):
+        if sentence.rstrip().endswith((".", "!", "?")) and len(_WORD.findall(sentence)) >= words:
+            return True
+    return False
+
+
+def scaffolding(path: Path) -> list[str]:
+    """Text of a lesson page's code cells (input or output) that is exercise scaffolding: a
+    call of an exercise's check, hint or test, or a placeholder line."""
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(Path(path).read_text(encoding="utf-8"), "html.parser")
+    found = []
+    for cell in soup.select("article div.cell"):
+        text = cell.get_text("\n")
+        for line in text.splitlines():
+            if EXERCISE_CALL.search(line) or PLACEHOLDER.search(line):
+                found.append(" ".join(line.split()))
+    return found

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -462,3 +463,58 @@ def test_every_chart_text_is_at_least_11_css_px(browser, sites, built_books, pho
                 )
     assert checked, "no lesson page shows a chart"
     assert not problems, "chart text too small to read:\n" + "\n".join(problems)
+
+
+# --- a reading question's answer, in words (issue 12, acceptance 1) --------------------------
+
+
+def _reading_questions() -> list[tuple[str, str, str]]:
+    """(lesson id, exercise id, right option key in the shipped data) of the reading questions
+    of the lessons whose answers are in words."""
+    from mhtrain.checks import ChoiceExercise
+    from mhtrain.course.lessons import lesson_sources, read_lesson
+
+    found = []
+    for path in lesson_sources():
+        lesson = read_lesson(path)
+        if lesson.number > "04":
+            continue
+        for exercise_id, exercise in lesson.exercises().items():
+            if isinstance(exercise, ChoiceExercise) and exercise_id in lesson.worked_words:
+                found.append((lesson.id, exercise_id, str(exercise.expected())))
+    return found
+
+
+@pytest.mark.parametrize("phone", [True, False], ids=["390px", "1280px"])
+def test_show_answer_on_a_reading_question_reveals_the_right_option_in_words(
+    browser, sites, built_books, phone
+) -> None:
+    html = built_books["public"]
+    questions = _reading_questions()
+    assert questions, "no reading question with its answer in words"
+    page = new_page(browser, phone=phone)
+    by_lesson: dict[str, list[tuple[str, str]]] = {}
+    for lesson_id, exercise_id, key in questions:
+        by_lesson.setdefault(lesson_id, []).append((exercise_id, key))
+    checked = 0
+    for lesson_id, asked in by_lesson.items():
+        goto(page, _url(sites, html, html / "book" / "lessons" / f"{lesson_id}.html"))
+        for key in sorted({key for _, key in asked}):
+            # Every box whose words give this option (several questions may share a key).
+            boxes = page.locator(".admonition.dropdown").filter(has_text=f"Answer: {key})")
+            wanted = sum(1 for _, k in asked if k == key)
+            assert boxes.count() >= wanted, f"{lesson_id}: too few boxes give option {key})"
+            for i in range(boxes.count()):
+                box = boxes.nth(i)
+                words = box.locator("p").filter(has_text=f"Answer: {key})").first
+                assert not words.is_visible(), f"{lesson_id}: an answer shows before a click"
+                button = box.locator(".admonition-title button")
+                assert (button.get_attribute("aria-label") or "").lower().startswith("show")
+                button.click()
+                words.wait_for(state="visible", timeout=5_000)
+                text = " ".join(box.inner_text().split())
+                assert re.search(r"is wrong|are wrong|other options?", text), (
+                    f"{lesson_id}: option {key}) is given with no reason the others are wrong"
+                )
+                checked += 1
+    assert checked >= len(questions)

@@ -90,3 +90,31 @@ def test_the_build_lock_is_released_when_a_build_fails(tmp_path):
         raise RuntimeError("build failed")
     with FileLock(tmp_path / "_build" / bookpages._LOCK_NAME).acquire(timeout=0):
         pass
+
+
+def _book_root(tmp_path):
+    for folder in ("mhtrain", "synthetic_data", "book/_ext"):
+        (tmp_path / folder).mkdir(parents=True)
+        (tmp_path / folder / "one.py").write_text("x = 1\n")
+    (tmp_path / "book" / "intro.md").write_text("# Home\n")
+    return tmp_path
+
+
+@pytest.mark.parametrize("changed", ["mhtrain/one.py", "synthetic_data/one.py", "book/_ext/one.py"])
+def test_the_build_fingerprint_changes_with_the_library_data_and_site_extension(tmp_path, changed):
+    """Does editing the site's Sphinx extension make the next build start afresh?"""
+    root = _book_root(tmp_path)
+    before = bookpages._fingerprint(root, answers=True)
+    assert bookpages._fingerprint(root, answers=True) == before
+    assert bookpages._fingerprint(root, answers=False) != before
+    (root / changed).write_text("x = 2\n")
+    assert bookpages._fingerprint(root, answers=True) != before
+
+
+def test_the_build_fingerprint_ignores_page_text_and_bytecode(tmp_path):
+    root = _book_root(tmp_path)
+    before = bookpages._fingerprint(root, answers=True)
+    (root / "book" / "intro.md").write_text("# Home, changed\n")  # pages have their own cache
+    (root / "book" / "_ext" / "__pycache__").mkdir()
+    (root / "book" / "_ext" / "__pycache__" / "one.cpython-311.pyc").write_bytes(b"\0")
+    assert bookpages._fingerprint(root, answers=True) == before

@@ -98,9 +98,46 @@ def test_references_escape_markdown_in_titles() -> None:
 def test_references_show_doi_and_the_specs_that_cite_each_source() -> None:
     entry = {"title": "T", "publisher": "P", "year": 2020, "url": "https://e.example"}
     sources = {"s": {**entry, "doi": "10.1/x"}}
-    text = bookpages.render_references(sources, usage={"s": ["default.yaml"]})
+    text = bookpages.render_references(
+        sources,
+        usage={"s": ["the code list for sex", "the synthetic data: detention"]},
+        lessons={"s": [("3. Comparing groups", "03-comparing-groups")]},
+    )
     assert "[10.1/x](https://doi.org/10.1/x)" in text
-    assert "Used in: `default.yaml`" in text
+    assert (
+        "Used in: {doc}`Lesson 3. Comparing groups <lessons/03-comparing-groups>`; "
+        "the code list for sex; the synthetic data: detention."
+    ) in text
+
+
+def test_references_say_in_words_which_parts_of_the_data_use_each_source(tmp_path) -> None:
+    page = bookpages.write_references(tmp_path).read_text(encoding="utf-8")
+    used = [line for line in page.splitlines() if line.startswith("Used in:")]
+    assert used, "no source says where it is used"
+    assert not [line for line in used if ".yaml" in line], "internal file names are shown"
+    assert any("the synthetic data: detention" in line for line in used)
+    assert any("the code list for ethnic category" in line for line in used)
+    assert any("age standardisation" in line for line in used)
+    assert any("<lessons/02-counting-fairly>`" in line for line in used)
+
+
+def test_lesson_usage_finds_the_lessons_that_name_a_source(tmp_path) -> None:
+    folder = tmp_path / "notebooks"
+    folder.mkdir()
+    lesson0 = (REPO / "notebooks" / "00-getting-started.md").read_text(encoding="utf-8")
+    (folder / "00-getting-started.md").write_text(
+        lesson0 + "\nSee [the report](https://report.example/x).\n", encoding="utf-8"
+    )
+    sources = {
+        "by_url": {"title": "Unmentioned title", "url": "https://report.example/x"},
+        "by_title": {"title": "Mental Health Act Statistics, Annual Figures", "url": "https://n"},
+        "unused": {"title": "Nowhere", "url": "https://nowhere.example"},
+    }
+    found = bookpages.lesson_usage(sources, source_dir=folder)
+    assert found == {
+        "by_url": [("0. Getting started", "00-getting-started")],
+        "by_title": [("0. Getting started", "00-getting-started")],
+    }
 
 
 def test_references_page_matches_the_shipped_source_lists(tmp_path: Path) -> None:
@@ -122,7 +159,11 @@ def test_source_usage_finds_sources_nested_anywhere_in_a_spec(tmp_path: Path) ->
     (tmp_path / "scenario.yaml").write_text(
         "rates:\n  - {value: 1, source: a}\n  - {value: 2, sources: [a, b]}\n"
     )
-    assert bookpages.source_usage(tmp_path) == {"a": ["scenario.yaml"], "b": ["scenario.yaml"]}
+    (tmp_path / "codes.yaml").write_text("ethnic_category:\n  source: b\n")
+    assert bookpages.source_usage(tmp_path) == {
+        "a": ["the course data (scenario: rates)"],
+        "b": ["the code list for ethnic category", "the course data (scenario: rates)"],
+    }
 
 
 # --- writing files --------------------------------------------------------------------------

@@ -24,7 +24,7 @@ from mhtrain.course.build import (
     student_notebook,
     write_notebook,
 )
-from mhtrain.course.lessons import placeholders, worked_answer
+from mhtrain.course.lessons import is_worked_words, placeholders, worked_answer
 from mhtrain.course.nbgrader.config import TEXT_STUB, config_file_text, nbgrader_config
 from mhtrain.course.nbgrader.preprocessors import RemoveHiddenTestsFromFeedback
 from mhtrain.errors import MhtrainError
@@ -79,6 +79,12 @@ answer_q2 = "b"  # SOLUTION-MARKER
 ### END SOLUTION
 ```
 
++++ {"tags": ["worked-answer"], "mhtrain": {"exercise": "q2"}}
+
+**Answer:** WORDS-MARKER option {{ answer_q2.upper() }}, because the data are made by a program.
+
++++
+
 Check your answer:
 
 ```{code-cell} ipython3
@@ -115,6 +121,10 @@ print("You chose", answer_q2.upper())
 "schema_version": 3, "solution": true}}
 
 MODEL-ANSWER-MARKER: a model written answer.
+
++++ {"tags": ["worked-answer"], "mhtrain": {"exercise": "q3"}}
+
+WRITTEN-WORDS-MARKER: a good answer names who is missing and why.
 
 +++
 
@@ -213,7 +223,14 @@ def test_source_version_keeps_solutions_hidden_tests_and_tutor_notes(mini, tmp_p
     [path] = build_nbgrader_source(tmp_path / "source", source_dir=mini.parent)
     assert path == tmp_path / "source" / "00-mini-lesson" / "00-mini-lesson.ipynb"
     text = path.read_text()
-    for marker in ("SOLUTION-MARKER", "HIDDEN-MARKER", "TUTOR-SECRET", "MODEL-ANSWER-MARKER"):
+    for marker in (
+        "SOLUTION-MARKER",
+        "HIDDEN-MARKER",
+        "TUTOR-SECRET",
+        "MODEL-ANSWER-MARKER",
+        "WORDS-MARKER",
+        "WRITTEN-WORDS-MARKER",
+    ):
         assert marker in text
     nb = nbformat.read(path, as_version=4)
     assert all(not cell.get("outputs") for cell in nb.cells if cell.cell_type == "code")
@@ -226,11 +243,21 @@ def test_source_version_keeps_solutions_hidden_tests_and_tutor_notes(mini, tmp_p
 # ------------------------------------------------------------------------------------------
 
 
+_ANSWER_MARKERS = (
+    "SOLUTION-MARKER",
+    "HIDDEN-MARKER",
+    "TUTOR-SECRET",
+    "MODEL-ANSWER-MARKER",
+    "WORDS-MARKER",
+)
+
+
 def test_student_version_keeps_only_the_placeholder(mini):
     nb = student_notebook(mini)
     text = _text(nb)
-    for marker in ("SOLUTION-MARKER", "HIDDEN-MARKER", "TUTOR-SECRET", "MODEL-ANSWER-MARKER"):
+    for marker in _ANSWER_MARKERS:
         assert marker not in text
+    assert "worked-answer" not in text
     assert "BEGIN SOLUTION" not in text and "BEGIN HIDDEN TESTS" not in text
     answer = next(
         c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "q2-answer"
@@ -264,27 +291,69 @@ def test_student_version_of_lesson0_has_no_solution_lines():
 # ------------------------------------------------------------------------------------------
 
 
-def test_book_with_answers_folds_the_worked_answer_behind_a_click(mini):
+def test_book_with_answers_folds_the_words_then_the_worked_code_behind_a_click(mini):
     nb = book_notebook(mini, answers=True)
     sources = _sources(nb)
     placeholder = sources.index('answer_q2 = ...  # replace ... with "a", "b" or "c"')
     dropdown = sources[placeholder + 1]
     assert dropdown.startswith("````{admonition} Show answer\n:class: dropdown")
-    assert 'answer_q2 = "b"  # SOLUTION-MARKER' in dropdown
+    # the words first (pasted from the run, as they hold a field), then the code
+    words = dropdown.index("```{glue:md} mhtrain-worked-q2\n:format: myst\n```")
+    assert words < dropdown.index('answer_q2 = "b"  # SOLUTION-MARKER')
     assert "BEGIN SOLUTION" not in dropdown and "..." not in dropdown
     model = next(s for s in sources if "Show model answer" in s)
-    assert "MODEL-ANSWER-MARKER" in model
+    # words with no field are written in as they are, before the model answer
+    assert model.index("WRITTEN-WORDS-MARKER") < model.index("MODEL-ANSWER-MARKER")
+    assert not any(is_worked_words(c) for c in nb.cells)
+
+
+def _hidden_added(nb, path):
+    """The hidden cells the book adds (the lesson's own cells taken off the page excepted)."""
+    lesson = set(_sources(read_lesson(path))) | set(_sources(student_notebook(path)))
+    return [
+        i
+        for i, c in enumerate(nb.cells)
+        if c.cell_type == "code" and "remove-cell" in _tags(c) and c.source not in lesson
+    ]
 
 
 def test_book_runs_the_hidden_answer_after_the_checks_and_before_later_cells(mini):
     nb = book_notebook(mini, answers=True)
     sources = _sources(nb)
-    hidden = [i for i, c in enumerate(nb.cells) if "remove-cell" in _tags(c)]
-    assert len(hidden) == 1
-    run = hidden[0]
+    hidden = _hidden_added(nb, mini)
+    assert len(hidden) == 2
+    run, words = hidden
     assert 'answer_q2 = "b"' in sources[run]
     assert run > sources.index("ex.q2.hint()")
-    assert run < sources.index('print("You chose", answer_q2.upper())')
+    assert words == run + 1 and "WORDS-MARKER" in sources[words]
+    assert "_show_words('q2'," in sources[words]
+    assert words < sources.index('print("You chose", answer_q2.upper())')
+
+
+def test_book_page_leaves_the_scaffolding_off_and_folds_other_code(mini):
+    nb = book_notebook(mini, answers=True)
+    by_source = {c.source: c for c in nb.cells}
+    for scaffold in (
+        'answer_q2 = ...  # replace ... with "a", "b" or "c"',
+        "ex.q2.check(answer_q2)",
+        "ex.q2.hint()",
+    ):
+        assert "remove-cell" in _tags(by_source[scaffold]), scaffold
+    # words that only say to run a removed cell go with it; other words stay
+    assert "remove-cell" in _tags(by_source["Check your answer:"])
+    assert "remove-cell" not in _tags(by_source["A later cell uses the answer:"])
+    later = by_source['print("You chose", answer_q2.upper())']
+    assert "hide-input" in _tags(later) and "remove-cell" not in _tags(later)
+    assert later.metadata["mystnb"]["code_prompt_show"] == "Show code"
+    setup = by_source["from mhtrain.checks import lesson00 as ex"]
+    assert "hide-input" in _tags(setup)
+    for answers in (True, False):
+        notes = [
+            c for c in book_notebook(mini, answers=answers).cells if "Try the exercises" in c.source
+        ]
+        assert len(notes) == 1 and "mhtrain lab" in notes[0].source
+        assert nb.cells[0].source.startswith("# Mini lesson")  # the title stays first
+        assert ("Show answer" in notes[0].source) is answers
 
 
 def test_book_removes_tests_hidden_tests_and_tutor_notes(mini):
@@ -295,18 +364,18 @@ def test_book_removes_tests_hidden_tests_and_tutor_notes(mini):
         assert '"nbgrader"' not in text
 
 
-def test_book_tags_check_and_hint_cells(mini):
-    nb = book_notebook(mini, answers=True)
-    by_source = {c.source: c for c in nb.cells}
-    assert "remove-output" in _tags(by_source["ex.q2.check(answer_q2)"])
-    assert "hide-output" in _tags(by_source["ex.q2.hint()"])
-    assert by_source["ex.q2.hint()"].metadata["mystnb"]["code_prompt_show"] == "Show the hint"
-
-
 def test_cohort_book_has_no_solution_code_anywhere(mini, tmp_path):
     [path] = build_book_lessons(tmp_path / "book", answers=False, source_dir=mini.parent)
     text = path.read_text()
-    for marker in ("SOLUTION-MARKER", 'answer_q2 = "b"', "MODEL-ANSWER-MARKER", "Show answer"):
+    for marker in (
+        "SOLUTION-MARKER",
+        'answer_q2 = "b"',
+        "MODEL-ANSWER-MARKER",
+        "Show answer",
+        "WORDS-MARKER",
+        "glue:md",
+        "_show_words",
+    ):
         assert marker not in text
     nb = nbformat.read(path, as_version=4)
     hidden = [c.source for c in nb.cells if "remove-cell" in _tags(c)]
@@ -552,7 +621,7 @@ def test_nbgrader_release_matches_the_student_build_and_feedback_hides_hidden_te
         c.source.rstrip() for c in student_nb.cells
     ]
     text = released.read_text()
-    for marker in ("SOLUTION-MARKER", "HIDDEN-MARKER", "TUTOR-SECRET", "MODEL-ANSWER-MARKER"):
+    for marker in _ANSWER_MARKERS:
         assert marker not in text
 
     # A learner answers "a": the visible test passes, the hidden one fails.
@@ -604,6 +673,19 @@ def _stdout(nb):
 def test_book_versions_execute_and_later_cells_see_an_answer(mini, tmp_path, answers):
     nb = _execute(book_notebook(mini, answers=answers), tmp_path)
     assert "You chose B" in _stdout(nb)
+    glued = [
+        out
+        for c in nb.cells
+        if c.cell_type == "code"
+        for out in c.outputs
+        if out.get("metadata", {}).get("scrapbook", {}).get("name") == "mhtrain-worked-q2"
+    ]
+    if not answers:
+        assert not glued
+        return
+    [words] = glued  # filled in from the run: the field became the learner-facing letter
+    markdown = next(v for k, v in words["data"].items() if k.endswith("text/markdown"))
+    assert "WORDS-MARKER option B, because" in markdown
 
 
 @pytest.mark.slow
@@ -637,3 +719,47 @@ def test_student_and_book_builds_write_one_notebook_per_lesson(mini_dir, tmp_pat
     assert [p.name for p in students] == ["00-mini-lesson.ipynb", "01-second.ipynb"]
     assert [p.name for p in books] == ["00-mini-lesson.ipynb", "01-second.ipynb"]
     assert all(re.fullmatch(r"[0-9a-f]{12}", c["id"]) for c in nbformat.read(books[0], 4).cells)
+
+
+def test_book_notebooks_install_the_course_first_only_when_the_repository_is_set(mini):
+    unset = book_notebook(mini, answers=True)
+    assert not any("pip" in c.source for c in unset.cells)
+    nb = book_notebook(mini, answers=True, repository="https://github.com/owner/course")
+    first = nb.cells[0]
+    assert first.cell_type == "code" and "remove-cell" in _tags(first)
+    assert "'https://github.com/owner/course'" in first.source and "'main'" in first.source
+    assert [c.source for c in nb.cells[1:]] == [c.source for c in unset.cells]
+    # Where mhtrain is importable (the website's build), the cell does nothing: no clone, no
+    # install (either would fail here, with no network), no change to the import path.
+    path = list(sys.path)
+    exec(compile(first.source, "install-cell", "exec"), {})
+    assert sys.path == path
+
+
+def test_the_repository_setting_is_read_from_the_book_config(tmp_path):
+    from mhtrain.course.bookpages import repository_setting
+
+    (tmp_path / "_config.yml").write_text('repository:\n  url: ""\n  branch: main\n')
+    assert repository_setting(tmp_path) == ("", "main")
+    (tmp_path / "_config.yml").write_text(
+        "repository:\n  url: https://gitlab.com/o/n\n  branch: release\n"
+    )
+    assert repository_setting(tmp_path) == ("https://gitlab.com/o/n", "release")
+    assert repository_setting(REPO)[0] == ""  # unset in this checkout: nothing changes
+
+
+@pytest.mark.parametrize("path", lesson_sources()[:5], ids=lambda p: p.stem)
+def test_student_and_self_paced_notebooks_of_a_lesson_hold_no_worked_words(path):
+    """The words give the answers away: only the tutor's source and the book keep them."""
+    from mhtrain.course.build import self_paced_notebook, source_notebook
+
+    lesson = read_lesson(path)
+    assert lesson.worked_words, f"{path.stem} has no worked answers in words to leave out"
+    source = _text(source_notebook(lesson))
+    for nb in (student_notebook(lesson), self_paced_notebook(lesson)):
+        assert not any(is_worked_words(c) for c in nb.cells)
+        text = _text(nb)
+        for words in lesson.worked_words.values():
+            first_line = words.splitlines()[0]
+            assert json.dumps(first_line)[1:-1] in source  # the tutor's version keeps them
+            assert json.dumps(first_line)[1:-1] not in text

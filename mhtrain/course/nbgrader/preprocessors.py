@@ -17,7 +17,7 @@ from nbgrader.preprocessors import ClearHiddenTests, Execute, NbGraderPreprocess
 from traitlets import Bool, Integer
 
 from mhtrain import settings
-from mhtrain.course.lessons import is_tutor_note
+from mhtrain.course.lessons import is_tutor_note, is_worked_words
 from mhtrain.course.nbgrader import sandbox
 
 #: The folder, inside a course, holding the course dataset the lessons load.
@@ -34,17 +34,19 @@ _MIN_SECRET = 6
 
 
 class RemoveTutorNotes(NbGraderPreprocessor):
-    """Remove Markdown cells tagged ``tutor-note`` (marking rubrics, facilitation advice).
+    """Remove the cells meant for tutors only: Markdown cells tagged ``tutor-note`` (marking
+    rubrics, facilitation advice) and the worked answers in words (tagged ``worked-answer``),
+    which give the answers away.
 
-    It runs first when nbgrader generates an assignment, so tutor notes stay in the source
+    It runs first when nbgrader generates an assignment, so these cells stay in the source
     version and never reach a released notebook.
     """
 
     def preprocess(
         self, nb: NotebookNode, resources: ResourcesDict
     ) -> tuple[NotebookNode, ResourcesDict]:
-        """Drop every cell tagged as a tutor note."""
-        nb.cells = [cell for cell in nb.cells if not is_tutor_note(cell)]
+        """Drop every tutor note and every worked answer in words."""
+        nb.cells = [c for c in nb.cells if not (is_tutor_note(c) or is_worked_words(c))]
         return nb, resources
 
 
