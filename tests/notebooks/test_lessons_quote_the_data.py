@@ -252,3 +252,27 @@ def test_lesson13_register_is_about_one_in_a_hundred_residents(data, text13):
     share = len(data.smi_register) / data.population["residents"].sum()
     assert 0.0075 <= share <= 0.0125
     assert "about 1 in every 100 residents" in text13
+
+
+# ------------------------------------------------------------------------------------------
+# Lesson 12: what it says about the synthetic data beside the real figures
+# ------------------------------------------------------------------------------------------
+
+
+def test_lesson12_synthetic_gap_is_as_it_says(data):
+    from mhtrain.checks import lesson12 as ex
+    from mhtrain.specload import load_scenario
+
+    text = " ".join(_lesson_path("12").read_text(encoding="utf-8").split())
+    synthetic = ex.synthetic_recovery_by_decile(data)
+    real = ex.by_decile()
+    synthetic_gap = synthetic.loc[10] - synthetic.loc[1]  # decile 1 is the most deprived here
+    real_gap = real[ex.LEAST_DEPRIVED] - real[ex.MOST_DEPRIVED]
+    assert synthetic_gap > real_gap > 0  # "both show recovery rising", "a little wider"
+    assert synthetic_gap - real_gap < 5
+    assert "comes out a little wider in the synthetic data" in text
+    # "planted with the published rates for 2023-24, a year earlier"
+    planted = load_scenario("default")["talking_therapies"]["recovery_by_imd_decile"]
+    assert planted["source"].endswith("2023_24")
+    assert "planted with the published rates for 2023-24, a year earlier" in text
+    assert ex.latest_period() == "2024-25"
