@@ -92,6 +92,32 @@ TYPED: dict[str, dict[str, set[str]]] = {
             "95",  # 95% confidence intervals
         },
     },
+    "14": {
+        "published": {
+            "1,765",  # young people surveyed, Dekel and others, JMIR Mental Health 2025
+            "24",  # the same survey: aged 16 to 24
+            "34.3",  # the same survey: would share, among those who contacted services
+            "21.6",  # the same survey: among those who had not
+            "46",  # young people in the MindKind study, JMIR Formative Research 2024
+        },
+        "fixed": {
+            "14",  # the lesson's number; the fictional study's children aged 14 to 17
+            "17",
+            "90",  # minutes the lesson takes
+            "30",  # minutes the jury takes
+            "251",  # section 251 of the NHS Act 2006
+            "136",  # section 136 of the Mental Health Act
+            "19",  # COVID-19
+            "100,000",  # rates per 100,000 residents
+            "1,000",  # "a survey of 1,000 people", and rates per 1,000 residents
+            "16",  # a parent of a 16-year-old; Gillick competence under 16
+            "11",  # Exercise 11
+            "12",  # Scotland: a child of 12 or over; Exercise 12
+            "40",  # "a record made when someone is 14 may still be used when they are 40"
+            "15",  # Exercise 12: a 15-year-old
+            "13",  # the age for online services (the Children's code), option c
+        },
+    },
 }
 
 
@@ -276,3 +302,44 @@ def test_lesson12_synthetic_gap_is_as_it_says(data):
     assert planted["source"].endswith("2023_24")
     assert "planted with the published rates for 2023-24, a year earlier" in text
     assert ex.latest_period() == "2024-25"
+
+
+# ------------------------------------------------------------------------------------------
+# Lesson 14: what its words say about who is alone in the shipped data
+# ------------------------------------------------------------------------------------------
+
+
+def test_lesson14_who_is_alone_is_as_it_says(data):
+    from mhtrain.checks import lesson14 as ex
+
+    text = " ".join(_lesson_path("14").read_text(encoding="utf-8").split())
+    people = ex.with_broad_group(data.people)
+    risk = ex.risk_table(
+        people,
+        [
+            ["age_band", "sex"],
+            ex.THREE_FIELDS,
+            ex.FOUR_FIELDS,
+            ["age_band", "sex", "area_code", "ethnic_category"],
+        ],
+    )
+    alone, small = risk["people alone"].to_numpy(), risk["people in small groups"].to_numpy()
+    assert alone[0] == alone[1] == 0  # "in the course data no one is alone"
+    assert "Adding the area makes them smaller, but in the course data no one is alone" in text
+    assert alone[2] > 0 and small[2] > 2 * alone[2]  # "some ... alone", "many more ... < 8"
+    assert alone[3] > alone[2]  # "With the detailed ethnic category, more people again are alone"
+    assert "With the detailed ethnic category, more people again are alone" in text
+
+    detained = ex.detained_people(data)
+    linked = ex.risk_table(detained, [ex.FOUR_FIELDS, ex.WITH_MONTH])
+    assert linked["percent alone"].iloc[-1] > 90  # "nearly everyone detained is alone"
+    assert "nearly everyone detained is alone in their group" in text
+    assert len(detained) < len(people) / 10  # "Far fewer people are detained than are in contact"
+    assert "Far fewer people are detained than are in contact with services" in text
+
+
+def test_lesson14_a_survey_of_a_thousand_would_find_few_detentions(data):
+    per_1000 = len(data.mha_detentions) / data.population["residents"].sum() * 1000
+    assert per_1000 < 5  # "a survey of 1,000 people would find very few people who had been"
+    text = " ".join(_lesson_path("14").read_text(encoding="utf-8").split())
+    assert "A survey of 1,000 people would find very few people who had been detained" in text
