@@ -304,6 +304,20 @@ def test_lesson12_synthetic_gap_is_as_it_says(data):
     assert ex.latest_period() == "2024-25"
 
 
+def test_lesson12_recovery_from_the_counts_rounds_to_the_published_rate():
+    """Exercise 3's worked answer says the rate from the counts, rounded, is the published one."""
+    from mhtrain import open_data
+    from mhtrain.checks import lesson12 as ex
+
+    text = " ".join(_lesson_path("12").read_text(encoding="utf-8").split())
+    totals = ex.england()[ex.england()["variable_type"] == "Total"]
+    counts = open_data.wide(totals, statistic="count").loc[ex.latest_period()]
+    published = open_data.wide(totals, statistic="percentage").loc[ex.latest_period()]
+    cases = counts["finished_course_treatment"] - counts["not_at_caseness"]
+    assert round(counts["recovery"] / cases * 100, 1) == published["recovery"]
+    assert "Rounded to one decimal place, it is the published rate" in text
+
+
 # ------------------------------------------------------------------------------------------
 # Lesson 14: what its words say about who is alone in the shipped data
 # ------------------------------------------------------------------------------------------
