@@ -318,6 +318,25 @@ def test_lesson12_recovery_from_the_counts_rounds_to_the_published_rate():
     assert "Rounded to one decimal place, it is the published rate" in text
 
 
+def test_lesson12_reading_answers_hold_for_the_shipped_file():
+    """Exercises 8 and 10: every yearly point inside the limits; chance would put fewer than
+    one provider outside the 99.8% limits, far fewer than the plot shows."""
+    from mhtrain import stats
+    from mhtrain.checks import lesson12 as ex
+
+    text = " ".join(_lesson_path("12").read_text(encoding="utf-8").split())
+    chart = stats.xmr(ex.recovery_over_time(), improvement="increase")
+    assert (chart["variation"] == "common_cause").all()
+    assert "Every yearly point, from" in text
+    funnel = stats.funnel_table(
+        ex.provider_funnel_table(), numerator="recovery", denominator="cases"
+    )
+    assert len(funnel) * 0.002 < 1
+    outside = funnel["position"].isin(["above 99.8%", "below 99.8%"]).sum()
+    assert outside > 10 * len(funnel) * 0.002
+    assert "chance alone would put fewer than one provider in" in text
+
+
 # ------------------------------------------------------------------------------------------
 # Lesson 14: what its words say about who is alone in the shipped data
 # ------------------------------------------------------------------------------------------
