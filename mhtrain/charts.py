@@ -552,6 +552,7 @@ def show_table(
     index: bool | None = None,
     missing: str = "none",
     names: Mapping[Hashable, str] | None = None,
+    index_name: str | None = None,
 ) -> Styler:
     """Format a table for people; the table itself is not changed.
 
@@ -566,13 +567,16 @@ def show_table(
         numeric columns get thousands separators and as many decimal places as their values
         were rounded to (``table.round(1)`` shows one), at most three.
     index
-        Show the index as the first column. Default: only when it holds labels (not a plain
-        0..n-1 count). A shown index becomes a named column, so no header cell is empty.
+        Show the index as the first column. Default: only when it holds labels (an unnamed
+        index of whole numbers is row numbers, and is left out). A shown index becomes a
+        named column, so no header cell is empty.
     missing
         Words shown for an empty cell (default ``"none"``; say ``"suppressed"`` where a count
         was withheld).
     names
         Column headings to show instead of the column names.
+    index_name
+        Heading for the index column when the index has no name of its own.
 
     Returns
     -------
@@ -592,14 +596,16 @@ def show_table(
             f"show_table: give a pandas DataFrame or Series, not {type(table).__name__}"
         )
     if index is None:
-        plain = isinstance(frame.index, pd.RangeIndex) and frame.index.start in (0, 1)
-        index = not plain
+        numbered = frame.index.nlevels == 1 and pd.api.types.is_integer_dtype(frame.index)
+        index = not (numbered and frame.index.name is None)
     shown = frame.copy()
+    if index and index_name is not None and frame.index.nlevels == 1:
+        shown = shown.rename_axis(frame.index.name or index_name)
     if index:
         if any(n is None or not str(n).strip() for n in shown.index.names):
             raise MhtrainError(
                 "show_table: the index has no name, so its heading would be empty; name it "
-                "(table.rename_axis('area')) or pass index=False"
+                "(table.rename_axis('area'), or index_name='area') or pass index=False"
             )
         shown = shown.reset_index()
     shown.columns = [

@@ -227,3 +227,15 @@ def test_table_shows_a_named_index_as_a_column_and_refuses_an_unnamed_one() -> N
 def test_same_table_gives_the_same_html() -> None:
     table = pd.DataFrame({"n": [1, 2]})
     assert charts.show_table(table).to_html() == charts.show_table(table).to_html()
+
+
+def test_table_leaves_out_row_numbers_and_names_an_unnamed_index_when_told() -> None:
+    league = pd.DataFrame({"rank": [2, 1], "area": ["b", "a"]}, index=[5, 3])  # sorted rows
+    assert _cells(charts.show_table(league))[:2] == ["rank", "area"]
+    counts = pd.Series({"seen": 1200, "waiting": 31}, name="referrals")
+    assert _cells(charts.show_table(counts, index_name="what happened"))[:4] == [
+        "what happened",
+        "referrals",
+        "seen",
+        "1,200",
+    ]
