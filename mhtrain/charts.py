@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import html
 import io
+import itertools
 import math
 import re
 import textwrap
@@ -186,7 +187,19 @@ def _fit(fig: Figure) -> None:
     if fig.get_layout_engine() is None:
         fig.set_layout_engine("constrained")
     _title_across_the_top(fig)
+    _turn_crowded_tick_labels(fig)
     _wrap_long_text(fig)
+
+
+def _turn_crowded_tick_labels(fig: Figure) -> None:
+    """Stand x tick labels on end where, side by side, they would run into each other."""
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    for ax in fig.axes:
+        labels = [t for t in ax.get_xticklabels() if t.get_visible() and t.get_text().strip()]
+        boxes = sorted((t.get_window_extent(renderer) for t in labels), key=lambda b: b.x0)
+        if any(left.x1 + 2 > right.x0 for left, right in itertools.pairwise(boxes)):
+            ax.tick_params(axis="x", labelrotation=90)
 
 
 def _title_across_the_top(fig: Figure) -> None:
@@ -214,20 +227,27 @@ def _wrap_long_text(fig: Figure) -> None:
         fig.canvas.draw()
         renderer = fig.canvas.get_renderer()
         width, height = fig.get_size_inches() * fig.dpi
-        texts = [fig._suptitle] if fig._suptitle is not None else []
+        # (text, the span it must fit in): the figure's width, or a y label its axes' height
+        texts = [(fig._suptitle, (0, width))] if fig._suptitle is not None else []
         for ax in fig.axes:
-            texts += [ax.title, ax._left_title, ax._right_title, ax.xaxis.label, ax.yaxis.label]
+            texts += [(t, (0, width)) for t in (ax.title, ax._left_title, ax._right_title)]
+            texts.append((ax.xaxis.label, (0, width)))
+            axes_box = ax.get_window_extent(renderer)
+            texts.append((ax.yaxis.label, (axes_box.y0, axes_box.y1)))
         wrapped = False
-        for text in texts:
+        for text, (low, high) in texts:
             words = text.get_text()
             if not words.strip():
                 continue
             box = text.get_window_extent(renderer)
             vertical = text.get_rotation() % 180 == 90
-            start, end, edge = (box.y0, box.y1, height) if vertical else (box.x0, box.x1, width)
-            if start >= 0 and end <= edge:
+            start, end = (box.y0, box.y1) if vertical else (box.x0, box.x1)
+            if end - start <= high - low and start >= 0 and end <= (height if vertical else width):
                 continue
-            if text.get_horizontalalignment() == "left" and not vertical:
+            edge = high if vertical else width
+            if vertical:
+                room = high - low
+            elif text.get_horizontalalignment() == "left":
                 room = edge - max(start, 0)
             else:
                 middle = (start + end) / 2

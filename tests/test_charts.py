@@ -239,3 +239,13 @@ def test_table_leaves_out_row_numbers_and_names_an_unnamed_index_when_told() -> 
         "seen",
         "1,200",
     ]
+
+
+def test_crowded_tick_labels_are_stood_on_end() -> None:
+    fig, ax = plt.subplots(figsize=(8, 4))
+    years = [f"{y}-{(y + 1) % 100:02d}" for y in range(2017, 2025)]
+    ax.plot(years, [50.8, 52.1, 51.1, 51.4, 50.2, 49.9, 50.1, 50.5], marker="o")
+    charts.make_chart(
+        fig, alt="Line chart of recovery in England by year, from 50.8% to 50.5%.", caption="x"
+    )
+    assert {label.get_rotation() for label in ax.get_xticklabels()} == {90.0}
