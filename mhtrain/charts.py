@@ -434,21 +434,16 @@ def _label_and_text(caption: str, label: str | None) -> str:
     return text
 
 
-def show_chart(
-    fig: Figure | Sequence[Figure],
-    *,
-    alt: str | Sequence[str],
-    caption: str,
-    label: str | None = None,
-) -> None:
+def show_chart(fig: Figure | Sequence[Figure], **options: Any) -> None:
     """Show a chart in the course style, as a figure with alt text and a caption.
 
-    It is shown where it is called, so code may follow it in the same cell. The parameters
-    are those of :func:`make_chart`, which builds what is shown.
+    It is shown where it is called, so code may follow it in the same cell. ``fig`` and the
+    keyword-only options (``alt``, ``caption``, ``label``) are those of :func:`make_chart`,
+    which builds what is shown: ``show_chart(fig, alt=..., caption=...)``.
     """
     from IPython.display import display
 
-    display(make_chart(fig, alt=alt, caption=caption, label=label))
+    display(make_chart(fig, **options))
 
 
 def make_chart(

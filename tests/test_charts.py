@@ -249,3 +249,8 @@ def test_crowded_tick_labels_are_stood_on_end() -> None:
         fig, alt="Line chart of recovery in England by year, from 50.8% to 50.5%.", caption="x"
     )
     assert {label.get_rotation() for label in ax.get_xticklabels()} == {90.0}
+
+
+def test_show_chart_without_alt_text_says_what_to_give() -> None:
+    with pytest.raises(TypeError, match="alt"):
+        charts.show_chart(_bar_chart(), caption="Rates.")
