@@ -43,6 +43,13 @@ point of the chart is 358 / 360 CSS px, so :data:`MIN_FONT_PT` text is about 11.
 MIN_FONT_PT = 12.0
 """Smallest font size a course chart uses, in points."""
 
+PANEL_MIN_PX = 300.0
+"""Narrowest a panel of a side-by-side figure is shown, in CSS pixels: narrower, panels stack."""
+
+PANEL_MIN_FONT_PT = 13.5
+"""Smallest font size of a panel: a panel shown :data:`PANEL_MIN_PX` wide still has text of
+about 11 CSS px (13.5 pt x 300 / 360 = 11.25)."""
+
 MIN_TEXT_CSS_PX = 11.0
 """Smallest chart text a reader should have to read, in CSS pixels (on a 390 px phone)."""
 
@@ -166,8 +173,8 @@ def _texts(fig: Figure) -> list[Any]:
     return [t for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
 
 
-def _fit(fig: Figure) -> None:
-    """Set the course width and raise every font below :data:`MIN_FONT_PT` to it."""
+def _fit(fig: Figure, *, smallest: float = MIN_FONT_PT) -> None:
+    """Set the course width and raise every font below ``smallest`` (points) to it."""
     width, height = fig.get_size_inches()
     if width > WIDTH_IN:
         fig.set_size_inches(WIDTH_IN, height)
@@ -176,17 +183,17 @@ def _fit(fig: Figure) -> None:
         # Tick labels are remade at every draw from the axis' own setting, so set that.
         for name in ("x", "y"):
             labels = getattr(ax, f"get_{name}ticklabels")(which="both")
-            if any(label.get_fontsize() < MIN_FONT_PT for label in labels):
-                ax.tick_params(axis=name, which="both", labelsize=MIN_FONT_PT)
+            if any(label.get_fontsize() < smallest for label in labels):
+                ax.tick_params(axis=name, which="both", labelsize=smallest)
     for text in _texts(fig):
-        if text.get_fontsize() < MIN_FONT_PT:
-            text.set_fontsize(MIN_FONT_PT)
+        if text.get_fontsize() < smallest:
+            text.set_fontsize(smallest)
     for legend in [ax.get_legend() for ax in fig.axes] + list(fig.legends):
         if legend is not None and legend.get_title().get_text():
-            legend.get_title().set_fontsize(max(legend.get_title().get_fontsize(), MIN_FONT_PT))
+            legend.get_title().set_fontsize(max(legend.get_title().get_fontsize(), smallest))
     if fig.get_layout_engine() is None:
         fig.set_layout_engine("constrained")
-    _title_across_the_top(fig)
+    _title_across_the_top(fig, smallest=smallest)
     _turn_crowded_tick_labels(fig)
     _wrap_long_text(fig)
 
@@ -202,7 +209,7 @@ def _turn_crowded_tick_labels(fig: Figure) -> None:
             ax.tick_params(axis="x", labelrotation=90)
 
 
-def _title_across_the_top(fig: Figure) -> None:
+def _title_across_the_top(fig: Figure, *, smallest: float = MIN_FONT_PT) -> None:
     """Move a one-chart figure's title to the top left of the figure, so it has the full width
     (over the axes alone it has only what the tick labels leave)."""
     if len(fig.axes) != 1 or fig._suptitle is not None:
@@ -212,7 +219,7 @@ def _title_across_the_top(fig: Figure) -> None:
     if len(titles) != 1:
         return
     title = titles[0]
-    size = max(title.get_fontsize(), MIN_FONT_PT + 1)
+    size = max(title.get_fontsize(), smallest + 1)
     fig.suptitle(title.get_text(), x=0.01, ha="left", fontsize=size, fontweight="bold")
     title.set_text("")
 
@@ -502,8 +509,9 @@ def make_chart(
     prefix = f"chart-{digest}"
     caption_id = f"{prefix}-caption"
     svgs, values, pngs = [], [], []
+    smallest = MIN_FONT_PT if len(figures) == 1 else PANEL_MIN_FONT_PT
     for i, (one, words) in enumerate(zip(figures, alts, strict=True)):
-        _fit(one)
+        _fit(one, smallest=smallest)
         one.canvas.draw()
         drawn = plotted_values(one)
         problems = alt_text_problems(words, drawn)
@@ -524,7 +532,11 @@ def make_chart(
             '<div class="mhtrain-chart-panels" '
             'style="display:flex;flex-wrap:wrap;gap:1rem;align-items:flex-start">'
             + "".join(
-                svg.replace("display:block;width:100%;", "display:block;flex:1 1 18rem;", 1)
+                svg.replace(
+                    "display:block;width:100%;",
+                    f"display:block;flex:1 1 {PANEL_MIN_PX:g}px;min-width:min({PANEL_MIN_PX:g}px,100%);",
+                    1,
+                )
                 for svg in svgs
             )
             + "</div>"

@@ -99,6 +99,10 @@ def test_panels_are_separate_charts_that_wrap_on_a_phone() -> None:
     assert chart.html.count("<svg") == 2
     assert "flex-wrap:wrap" in chart.html
     assert chart.html.count("<figcaption") == 1
+    # side by side, a panel may be shown as narrow as PANEL_MIN_PX: its text must still be 11 px
+    narrowest = min(_font_sizes(chart.html)) * charts.PANEL_MIN_PX / _view_box_width(chart.html)
+    assert narrowest >= charts.MIN_TEXT_CSS_PX
+    assert f"flex:1 1 {charts.PANEL_MIN_PX:g}px" in chart.html
 
 
 @pytest.mark.parametrize(
