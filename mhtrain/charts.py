@@ -558,8 +558,16 @@ def make_chart(
 # Showing a table
 
 
-def _default_format(series: pd.Series) -> str | None:
-    """Thousands separators; as many decimals as the values were rounded to (at most 3)."""
+def _date(value: Any) -> str:
+    return value.strftime("%Y-%m-%d")
+
+
+def _default_format(series: pd.Series) -> Any:
+    """Thousands separators; as many decimals as the values were rounded to (at most 3);
+    dates without a time of day when none has one."""
+    if pd.api.types.is_datetime64_any_dtype(series):
+        times = series.dropna()
+        return _date if (times == times.dt.normalize()).all() else None
     if pd.api.types.is_bool_dtype(series) or not pd.api.types.is_numeric_dtype(series):
         return None
     if pd.api.types.is_integer_dtype(series):

@@ -258,3 +258,13 @@ def test_crowded_tick_labels_are_stood_on_end() -> None:
 def test_show_chart_without_alt_text_says_what_to_give() -> None:
     with pytest.raises(TypeError, match="alt"):
         charts.show_chart(_bar_chart(), caption="Rates.")
+
+
+def test_table_shows_dates_without_a_midnight_time_and_missing_dates_in_words() -> None:
+    table = pd.DataFrame(
+        {"referral_date": pd.to_datetime(["2023-09-07", "2024-01-05"]), "wait_days": [3, 0]}
+    )
+    table["first_contact_date"] = pd.to_datetime(["2023-09-10", None])
+    cells = _cells(charts.show_table(table))
+    assert "2023-09-07" in cells and "2023-09-10" in cells and "none" in cells
+    assert not any("00:00" in c for c in cells)
