@@ -662,6 +662,19 @@ def show_table(
     # A fixed id (not pandas' random one), so the same table gives the same page.
     digest = hashlib.sha256(shown.to_csv().encode()).hexdigest()[:10]
     styler = styler.set_uuid(f"table-{digest}").hide(axis="index")
+    # The theme's table look (the "dataframe" class), a little room, and numbers lined up
+    # on the right, in the notebook as on the web.
+    numeric = [c for c in shown.columns if c in chosen and not callable(chosen[c])]
+    styler = (
+        styler.set_table_attributes('class="dataframe mhtrain-table"')
+        .set_table_styles(
+            [
+                {"selector": "th", "props": "text-align: left; padding: 0.3em 0.7em;"},
+                {"selector": "td", "props": "padding: 0.3em 0.7em;"},
+            ]
+        )
+        .set_properties(subset=numeric, **{"text-align": "right"})
+    )
     if caption:
         styler = styler.set_caption(caption)
     return styler
