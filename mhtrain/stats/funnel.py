@@ -10,6 +10,7 @@ import numpy.typing as npt
 import pandas as pd
 from scipy import special
 
+from mhtrain.charts import PALETTE, WIDTH_IN, legend_below
 from mhtrain.errors import MhtrainError
 from mhtrain.stats._checks import (
     check_choice,
@@ -259,8 +260,9 @@ def funnel_plot(
 
     Notes
     -----
-    Colours come from seaborn's colour-blind-safe ``"colorblind"`` palette and each position
-    also has its own marker shape, so the plot does not rely on colour alone.
+    Colours come from the course's colour-blind-safe palette (:mod:`mhtrain.charts`) and each
+    position also has its own marker shape, so the plot does not rely on colour alone. Show it
+    with :func:`mhtrain.charts.show_chart` and the returned alt text.
     """
     import matplotlib.pyplot as plt
     import seaborn as sns
@@ -290,11 +292,11 @@ def funnel_plot(
         grid, target_value, statistic=statistic, multiplier=multiplier, levels=levels
     )
 
+    own_figure = ax is None
     if ax is None:
-        fig, ax = plt.subplots(figsize=(8, 5), layout="constrained")
+        fig, ax = plt.subplots(figsize=(WIDTH_IN, WIDTH_IN * 1.25), layout="constrained")
     else:
         fig = ax.figure
-    palette = sns.color_palette("colorblind")
     line_styles = ["--", ":", "-."]
     ax.axhline(target_value, color="0.25", linewidth=1.2, label=f"Average ({target_value:,.1f})")
     for i, level in enumerate(levels):
@@ -312,12 +314,13 @@ def funnel_plot(
 
     widest = f"{levels[-1] * 100:g}%"
     inner = f"{levels[0] * 100:g}%"
+    # Each position has its own colour and its own shape, so neither is the only signal.
     styles = {
-        f"above {widest}": (palette[3], "^"),
-        f"above {inner}": (palette[1], "^"),
-        "within": (palette[0], "o"),
-        f"below {inner}": (palette[2], "v"),
-        f"below {widest}": (palette[4], "v"),
+        f"above {widest}": (PALETTE[5], "^"),
+        f"above {inner}": (PALETTE[1], "s"),
+        "within": (PALETTE[0], "o"),
+        f"below {inner}": (PALETTE[4], "D"),
+        f"below {widest}": (PALETTE[2], "v"),
     }
     for position, (colour, marker) in styles.items():
         rows = table["position"] == position
@@ -349,7 +352,7 @@ def funnel_plot(
     if positive.max() > 20 * positive.min():
         ax.set_xscale("log")
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
-    ax.legend(frameon=False, fontsize="small", loc="best")
+    legend_below(ax, own_figure=own_figure)
     sns.despine(ax=ax)
 
     alt_text = _alt_text(

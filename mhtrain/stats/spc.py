@@ -25,6 +25,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from mhtrain.charts import PALETTE, WIDTH_IN, legend_below
 from mhtrain.errors import MhtrainError
 from mhtrain.stats._checks import check_choice
 
@@ -323,13 +324,13 @@ def xmr_summary(table: pd.DataFrame) -> pd.DataFrame:
 
 
 _STYLES = {
-    # variation: (palette index, marker, legend words). Blue improvement and orange concern
-    # follow Making Data Count; grey common cause; purple neutral. Shapes differ too.
-    COMMON: (7, "o", "common cause"),
-    IMPROVING: (0, "P", "special cause: improvement"),
-    CONCERN: (1, "X", "special cause: concern"),
-    NEUTRAL_HIGH: (4, "^", "special cause: high"),
-    NEUTRAL_LOW: (4, "v", "special cause: low"),
+    # variation: (colour, marker, legend words). Blue improvement and orange concern follow
+    # Making Data Count; grey common cause; purple neutral. Shapes differ too.
+    COMMON: ("#949494", "o", "common cause"),
+    IMPROVING: (PALETTE[0], "P", "special cause: improvement"),
+    CONCERN: (PALETTE[1], "X", "special cause: concern"),
+    NEUTRAL_HIGH: (PALETTE[3], "^", "special cause: high"),
+    NEUTRAL_LOW: (PALETTE[3], "v", "special cause: low"),
 }
 
 
@@ -370,8 +371,9 @@ def xmr_plot(
 
     Notes
     -----
-    Colours come from seaborn's colour-blind-safe ``"colorblind"`` palette, and each kind of
-    point also has its own marker shape, so colour is never the only signal.
+    Colours come from the course's colour-blind-safe palette (:mod:`mhtrain.charts`), and each
+    kind of point also has its own marker shape, so colour is never the only signal. Show it
+    with :func:`mhtrain.charts.show_chart` and ``fig.alt_text``.
     """
     import matplotlib.pyplot as plt
     import seaborn as sns
@@ -380,11 +382,11 @@ def xmr_plot(
     missing = [c for c in needed if c not in table.columns]
     if missing:
         raise MhtrainError(f"xmr_plot: give the table xmr() returns (lacks {missing})")
+    own_figure = ax is None
     if ax is None:
-        fig, ax = plt.subplots(figsize=(8, 4.5), layout="constrained")
+        fig, ax = plt.subplots(figsize=(WIDTH_IN, WIDTH_IN), layout="constrained")
     else:
         fig = ax.figure
-    palette = sns.color_palette("colorblind")
     x = np.arange(len(table))
     ax.plot(x, table["value"], color="0.55", linewidth=1, zorder=1)
     for p in table["period"].unique():
@@ -413,14 +415,12 @@ def xmr_plot(
         if rows.any():
             label = f"{words} ({int(rows.sum())})"
             points = table["value"].to_numpy()[rows]
-            ax.scatter(
-                x[rows], points, color=palette[colour], marker=marker, label=label, **outline
-            )
+            ax.scatter(x[rows], points, color=colour, marker=marker, label=label, **outline)
     ax.set_xticks(x, [str(label) for label in table.index])
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel or (f"{measure} ({units.strip()})" if units else measure))
     ax.set_title(title or _finding(table, measure), loc="left")
-    ax.legend(frameon=False, fontsize="small", loc="best")
+    legend_below(ax, own_figure=own_figure)
     sns.despine(ax=ax)
     fig.alt_text = xmr_alt_text(table, measure=measure, units=units)  # type: ignore[attr-defined]
     ax.set_gid("xmr-chart")

@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 # Folders of a Sphinx HTML build that hold assets, not pages.
 _ASSET_DIRS = {"_static", "_sources", "_images", "_sphinx_design_static"}
@@ -286,3 +287,77 @@ def scaffolding(path: Path) -> list[str]:
             if EXERCISE_CALL.search(line) or PLACEHOLDER.search(line):
                 found.append(" ".join(line.split()))
     return found
+# --- charts ---------------------------------------------------------------------------------
+
+_NUMBER = re.compile(r"(?<![\w.,])-?\d{1,3}(?:,\d{3})+(?:\.\d+)?|(?<![\w.,])-?\d+(?:\.\d+)?")
+_FILE_NAME = re.compile(r"\.(png|svg|jpe?g|gif|webp|pdf)\b|_images/|[0-9a-f]{16,}", re.I)
+MIN_ALT_WORDS = 12
+"""Fewest words a chart's alt text may have (issue 12)."""
+
+
+@dataclass
+class ChartFacts:
+    """One chart of a built page: its alternative text, caption and the numbers it draws."""
+
+    alt: str
+    caption: str
+    tied: bool
+    numbers: list[float]
+
+
+def _numbers(text: str) -> list[tuple[float, int]]:
+    """Numbers written in a text, each with its count of decimal places."""
+    found = []
+    for match in _NUMBER.finditer(text.replace("\u2212", "-")):
+        token = match.group().replace(",", "")
+        found.append((float(token), len(token.split(".")[1]) if "." in token else 0))
+    return found
+
+
+def page_charts(soup: Any) -> list[ChartFacts]:
+    """Every chart (an ``svg`` or ``img`` inside a ``figure``) of a parsed page.
+
+    A chart's numbers are those it draws (the ``data-chart-values`` of its figure) and those
+    written in its own text (tick labels, bar labels); its caption is tied to it when the
+    chart's ``aria-describedby`` names a ``figcaption`` of the same figure, or the figure has
+    exactly one figcaption (a figure's caption names it).
+    """
+    charts = []
+    for figure in soup.select("article figure"):
+        for chart in figure.select("svg[role=img], img"):
+            alt = chart.get("aria-label") if chart.name == "svg" else chart.get("alt")
+            captions = figure.find_all("figcaption")
+            described = chart.get("aria-describedby")
+            tied = bool(captions) and (
+                any(c.get("id") == described for c in captions) or len(captions) == 1
+            )
+            drawn = [float(v) for v in (figure.get("data-chart-values") or "").split()]
+            written = [value for t in chart.find_all("text") for value, _ in _numbers(t.text)]
+            charts.append(
+                ChartFacts(
+                    alt=" ".join((alt or "").split()),
+                    caption=" ".join(captions[0].get_text().split()) if captions else "",
+                    tied=tied,
+                    numbers=drawn + written,
+                )
+            )
+    return charts
+
+
+def chart_problems(chart: ChartFacts) -> list[str]:
+    """What is wrong with a chart's text alternative and caption (empty when nothing is)."""
+    problems = []
+    if len(chart.alt.split()) < MIN_ALT_WORDS:
+        problems.append(f"alt text has {len(chart.alt.split())} words: {chart.alt[:60]!r}")
+    if _FILE_NAME.search(chart.alt):
+        problems.append(f"alt text names a file: {chart.alt[:60]!r}")
+    said = _numbers(chart.alt)
+    if not any(
+        abs(value - number) <= 0.5 * 10**-places + 1e-9
+        for number, places in said
+        for value in chart.numbers
+    ):
+        problems.append(f"alt text gives no number the chart shows: {chart.alt[:80]!r}")
+    if not chart.caption or not chart.tied:
+        problems.append("no visible figcaption tied to the chart")
+    return problems

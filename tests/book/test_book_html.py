@@ -13,11 +13,13 @@ from book_html import (
     MARKERS,
     answer_boxes,
     has_sentence,
+    chart_problems,
     heading_skips,
     html_pages,
     lesson_pages,
     marked_lines,
     normalise,
+    page_charts,
     page_headings,
     read_page,
     scaffolding,
@@ -257,21 +259,21 @@ def test_every_lesson_that_draws_a_chart_shows_it(built_books: dict[str, Path]) 
     from bs4 import BeautifulSoup
 
     html = built_books["public"]
-    missing = []
+    missing, raster = [], []
     for source in _lesson_sources():
         # charts drawn only inside a worked answer (the capstone's) stay folded in the book
         shown = re.sub(
             r"### BEGIN SOLUTION.*?### END SOLUTION", "", source_code(source), flags=re.S
         )
-        if "plt.show()" not in shown:
+        expected = shown.count("show_chart(")
+        if not expected:
             continue
         page = html / "book" / "lessons" / f"{source.stem}.html"
         soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
-        images = soup.select(".cell_output img")
-        if not images:
-            missing.append(source.stem)
-        for img in images:
-            assert (page.parent / img["src"]).resolve().is_file(), f"{source.stem}: {img['src']}"
+        found = len(soup.select(".cell_output figure.mhtrain-chart"))
+        if found < expected:
+            missing.append(f"{source.stem}: {found} of {expected} charts")
+        raster += [f"{source.stem}: {img.get('src')}" for img in soup.select(".cell_output img")]
     assert not missing, f"lessons whose charts did not reach the page: {missing}"
 
 
@@ -372,3 +374,57 @@ def test_code_cells_are_folded_behind_show_code_with_their_output_in_view(
             if source is not None and source.find_parent("details") is None:
                 unfolded.append(f"{page.stem}: {' '.join(source.get_text().split())[:60]}")
     assert not unfolded, "code shown unfolded:\n" + "\n".join(unfolded[:20])
+    assert not raster, f"charts shown as images rather than SVG figures: {raster}"
+
+
+def test_every_chart_describes_itself_with_its_numbers_and_a_caption(
+    built_books: dict[str, Path],
+) -> None:
+    """Issue 12: alt text of 12 or more words with a number the chart shows, never a file
+    name, and a visible figcaption tied to the chart."""
+    from bs4 import BeautifulSoup
+
+    problems, checked = [], 0
+    for page in lesson_pages(built_books["public"]):
+        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        for i, chart in enumerate(page_charts(soup), start=1):
+            checked += 1
+            problems += [f"{page.stem} chart {i}: {p}" for p in chart_problems(chart)]
+    assert checked >= 20, f"only {checked} charts found in the lessons"
+    assert not problems, "charts that do not describe themselves:\n" + "\n".join(problems)
+
+
+@pytest.mark.parametrize(
+    ("markup", "expected"),
+    [
+        (
+            '<figure><img src="../../_images/25570eb5a1b2c3d4e5f6.png" '
+            'alt="../../_images/25570eb5a1b2c3d4e5f6.png"><figcaption>x</figcaption></figure>',
+            ["words", "names a file", "no number"],
+        ),
+        (
+            '<figure data-chart-values="2.94 1"><svg role="img" aria-label="Chart of rate '
+            'ratios by ethnic group compared with the White group, highest 3.7 times as high.">'
+            "</svg></figure>",
+            ["no number", "figcaption"],
+        ),
+        (
+            '<figure data-chart-values="2.94 1"><svg role="img" aria-describedby="c" '
+            'aria-label="Chart of rate ratios by ethnic group compared with the White group, '
+            'highest 2.9 times as high."></svg><figcaption id="c">Rate ratios.</figcaption>'
+            "</figure>",
+            [],
+        ),
+    ],
+    ids=["file-name-alt", "number-not-drawn-no-caption", "good"],
+)
+def test_chart_check_finds_what_a_bad_chart_lacks(markup: str, expected: list[str]) -> None:
+    """Is the chart check able to fail? Feed it charts made bad on purpose (and a good one)."""
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(f"<article>{markup}</article>", "html.parser")
+    (chart,) = page_charts(soup)
+    problems = chart_problems(chart)
+    assert len(problems) == len(expected), problems
+    for words, problem in zip(expected, problems, strict=True):
+        assert words in problem

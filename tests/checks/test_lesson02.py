@@ -344,14 +344,15 @@ def test_lesson2_opens_and_closes_as_the_style_guide_asks():
 
 
 def test_lesson2_first_figure_shows_counts_and_rates_side_by_side():
+    """Counts and rates are two charts of one figure (side by side, stacked on a phone), each
+    group in the same colour in both, with the caption declared with the chart."""
     from mhtrain.course.build import read_lesson
 
     nb = read_lesson(LESSON)
     code = [c.source for c in nb.cells if c.cell_type == "code"]
     first_plot = next(src for src in code if "plt.subplots" in src)
-    assert "plt.subplots(1, 2" in first_plot
     assert '"detentions"' in first_plot and '"rate"' in first_plot
-    assert 'color_palette("colorblind"' in first_plot
-    assert "suptitle(finding" in first_plot
-    after = nb.cells[[c.source for c in nb.cells].index(first_plot) + 1]
-    assert after.cell_type == "markdown" and after.source.startswith("**Figure 1.**")
+    assert "colour_of = dict(zip(groups, colours(len(groups))))" in first_plot
+    assert "palette=colour_of" in first_plot
+    assert "show_chart(\n    panels," in first_plot and 'label="Figure 1"' in first_plot
+    assert "most_detentions" in first_plot and "highest_rate" in first_plot
