@@ -304,7 +304,7 @@ def test_no_target_rests_on_an_unverified_figure():
         )
 
 
-_NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
+_NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?(?: million)?")
 
 
 def _verified_text() -> str:
@@ -314,7 +314,7 @@ def _verified_text() -> str:
 def _derivations(note: str, verified: str) -> set[float]:
     """Values a target's note derives from checked figures: a / b, a / b per 100,000, a - b."""
     numbers = [
-        float(n.replace(",", ""))
+        float(n.replace(",", "").removesuffix(" million")) * (1e6 if "million" in n else 1)
         for n in _NUMBER.findall(note)
         if re.search(rf"(?<![\d.]){re.escape(n)}(?![\d])", verified)
     ]
