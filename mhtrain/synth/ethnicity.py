@@ -15,6 +15,10 @@ import pandas as pd
 from mhtrain.specload import code_for
 from mhtrain.synth.scenario import BROAD_GROUPS, PER_100K, Scenario
 
+# The axes of the population array that are summed away to leave (area, true code):
+# (area, decile, ethnic code, age band, sex) without the area and ethnic code.
+_DECILE_BAND_SEX_AXES = (1, 3, 4)
+
 #: The "any other ... background" category of each broad group (NHS ethnic category keys).
 OTHER_KEY_OF_BROAD = {
     "White": "white_other",
@@ -104,7 +108,7 @@ def expected_recorded_detentions(
     area's chance that a detained person's ethnicity is missing. Detained people are recorded
     as first seen in a crisis.
     """
-    by_true = (joint * rate[None]).sum(axis=(1, 3, 4))  # (area, true code)
+    by_true = (joint * rate[None]).sum(axis=_DECILE_BAND_SEX_AXES)  # (area, true code)
     recorded = np.zeros(len(sc.ethnic_codes))
     for area_det, missing in zip(by_true, missing_by_area, strict=True):
         recorded += area_det @ recording_matrix(sc, float(missing), crisis=True)

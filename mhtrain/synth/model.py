@@ -364,7 +364,7 @@ def _detailed_ethnic_moves(
     published = ethnicity.published_detailed_rates(sc)
     if not published:
         return {}
-    residents = joint.sum(axis=(0, 1, 3, 4))  # by true code
+    residents = joint.sum(axis=0).sum(axis=(_DECILE_AXIS, _BAND_AXIS, _SEX_AXIS))  # by code
     recorded = ethnicity.expected_recorded_detentions(sc, joint, rate, missing_by_area)
     white = sc.broad_index == BROAD_GROUPS.index("White")
     white_rate = recorded[white].sum() / residents[white].sum()
