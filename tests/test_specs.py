@@ -304,6 +304,67 @@ def test_no_target_rests_on_an_unverified_figure():
         )
 
 
+_NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?(?: million)?")
+
+
+def _verified_text() -> str:
+    return " ".join(f for src in load_sources().values() for f in src.get("figures", []))
+
+
+def _derivations(note: str, verified: str) -> set[float]:
+    """Values a target's note derives from checked figures: a / b, a / b per 100,000, a - b."""
+    numbers = [
+        float(n.replace(",", "").removesuffix(" million")) * (1e6 if "million" in n else 1)
+        for n in _NUMBER.findall(note)
+        if re.search(rf"(?<![\d.]){re.escape(n)}(?![\d])", verified)
+    ]
+    out: set[float] = set()
+    for a in numbers:
+        for b in numbers:
+            if b:
+                out |= {a / b, a / b * 100_000}
+            out |= {a - b, (a - b) / 100}
+    return out
+
+
+def _rests_on_verified_figure(value: float, note: str, own: str, verified: str) -> bool:
+    if any(f in own for f in _forms(value)):
+        return True
+    return any(abs(d - value) <= 0.005 * abs(value) for d in _derivations(note, verified))
+
+
+def test_every_target_rests_on_a_figure_its_sources_have_checked():
+    """Each target is a checked figure of its source, or the note derives it from checked ones."""
+    sources = load_sources()
+    verified = _verified_text()
+    for target in DEFAULT["targets"]:
+        value = float(target["value"])
+        if value == 0:  # a direction ("older people recover more"), stated in a checked figure
+            assert sources[target["source"]].get("figures"), target["id"]
+            continue
+        own = " ".join(sources[target["source"]].get("figures", []))
+        assert _rests_on_verified_figure(value, str(target.get("note", "")), own, verified), (
+            f"{target['id']} = {value} is neither a checked figure of '{target['source']}' nor "
+            "derived in its note from checked figures; check it or say how it is derived"
+        )
+
+
+def test_detailed_ethnic_detention_rates_are_checked_figures_of_their_source():
+    param = DEFAULT["detention"]["detailed_ethnic_rates"]
+    own = " ".join(load_sources()[param["source"]]["figures"])
+    for code, value in param["value"].items():
+        assert re.search(rf"\({value}\b|\b{value}\)", own), (code, value)
+
+
+def test_the_verified_check_rejects_a_figure_no_source_states():
+    verified = _verified_text()
+    own = " ".join(load_sources()["efaf_mha_detentions_2023"]["figures"])
+    assert _rests_on_verified_figure(228, "", own, verified)
+    assert not _rests_on_verified_figure(262.4, "", own, verified)
+    assert not _rests_on_verified_figure(3.99, "262.4 / 65.8", own, verified)
+    assert _rests_on_verified_figure(3.5625, "228 / 64.", own, verified)
+
+
 def test_the_unverified_check_catches_a_figure_listed_as_unverified():
     sources = load_sources()
     unverified = " ".join(sources["ons_census2021_first_results"]["unverified_figures"])

@@ -2,9 +2,10 @@
 
 Three named rule sets, each credited to who uses it (:data:`RULE_SETS`):
 
-* ``"hes_opensafely"``: counts from 1 to 7 hidden, every other count rounded to the nearest 5,
-  with secondary suppression. The 1-to-7 rule is the one NHS England's Hospital Episode
-  Statistics and the OpenSAFELY platform apply to their outputs (the default here).
+* ``"hes_opensafely"``: counts from 1 to 7 hidden, every other count rounded to the nearest 5
+  (the rule NHS England's Hospital Episode Statistics have applied since September 2018, and
+  the OpenSAFELY platform applies to its outputs), with secondary suppression added on top as
+  a general technique (HES used it before 2018 and now relies on rounding). The default here.
 * ``"mhsds"``: NHS England's Mental Health Services Monthly Statistics: counts under 5 hidden,
   counts below England level rounded to the nearest 5, England totals left unrounded, and no
   secondary suppression.
@@ -88,10 +89,11 @@ def disclosure_control(
 ) -> pd.DataFrame:
     """Apply disclosure control to a table of counts under a named set of rules.
 
-    By default the rules of NHS England's Hospital Episode Statistics and of OpenSAFELY: a
+    By default the thresholds of NHS England's Hospital Episode Statistics and of OpenSAFELY: a
     count from 1 to 7 is shown as ``*``; every other count, including totals, is rounded to the
     nearest 5 on its own (so rounded cells need not add up to rounded totals). Zero is shown
-    as 0. ``rules="mhsds"`` gives NHS England's Mental Health Services Monthly Statistics rules
+    as 0. Secondary suppression (below) is added as a general technique; the sources of each
+    rule set are in :data:`mhtrain.stats.references.RULE_SET_SOURCES`. ``rules="mhsds"`` gives NHS England's Mental Health Services Monthly Statistics rules
     (under 5 hidden, totals unrounded, no secondary suppression); see :data:`RULE_SETS`.
 
     Secondary suppression: if a row or column (with its total) held exactly one ``*``, the

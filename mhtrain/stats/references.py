@@ -26,5 +26,19 @@ METHOD_SOURCES: dict[str, tuple[str, ...]] = {
     "funnel_table": ("apho_tb2_2007", "phe_funnel_guide_2017"),
     "funnel_plot": ("apho_tb2_2007", "spiegelhalter2005"),
     "slope_index_of_inequality": ("low_low_2004", "phe_indicator_methods"),
-    "disclosure_control": ("nhse_mhsds_monthly",),
+    "disclosure_control": (
+        "nhse_hes_disclosure_2018",
+        "opensafely_redaction",
+        "nhse_mhsds_monthly",
+        "secondary_suppression_technique",
+    ),
+}
+
+#: Each named disclosure-control rule set (``stats.disclosure.RULE_SETS``) to the sources of
+#: its rules: HES and OpenSAFELY for 1 to 7 hidden and rounding to 5, NHS England's monthly
+#: MHSDS statistics for their own rules, and the general technique of secondary suppression.
+RULE_SET_SOURCES: dict[str, tuple[str, ...]] = {
+    "hes_opensafely": ("nhse_hes_disclosure_2018", "opensafely_redaction"),
+    "mhsds": ("nhse_mhsds_monthly",),
+    "secondary_only": ("secondary_suppression_technique",),
 }

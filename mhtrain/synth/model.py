@@ -15,6 +15,7 @@ from scipy.optimize import brentq
 from scipy.special import expit, logit
 
 from mhtrain.specload import parse_age_band
+from mhtrain.synth import ethnicity
 from mhtrain.synth.scenario import BROAD_GROUPS, N_DECILES, N_SEXES, PER_100K, Scenario
 
 # Numerical settings of the calibration (not modelling figures): how many rounds each fit may
@@ -84,7 +85,7 @@ def detention_rate(sc: Scenario) -> np.ndarray:
     age = np.where(young, age * float(sc.calibrated.get("detention.young_scale", 1.0)), age)
     sex = np.array([sc.p("detention.male_factor"), 1.0])
     dep = sc.deprivation_gradient(sc.p("detention.deprivation_ratio"))
-    eth = sc.by_broad("detention.ethnic_factor")
+    eth = sc.by_broad("detention.ethnic_factor") * ethnicity.detailed_effects(sc)
     return sc.p("detention.base_rate") * dep[_D] * eth[_E] * age[_G] * sex[_S]
 
 
@@ -258,6 +259,9 @@ def calibrate(sc: Scenario, joint: np.ndarray) -> dict[str, float]:
 
     # Detention: total, Black/White recorded ratio, male/female, 18-34 v 65+, deprivation.
     rec = _recorded_weights(sc, joint, crisis=True).sum(axis=0)
+    missing_in_crisis = np.array(
+        [missing_probability(sc, prov, crisis=True) for prov in sc.areas.provider_code]
+    )
     per100k = target_value(sc, "detentions_per_100k") / PER_100K
     young = ages_mask(sc, "detention.young_adult_ages")
     older = ages_mask(sc, "detention.older_ages")
@@ -280,6 +284,7 @@ def calibrate(sc: Scenario, joint: np.ndarray) -> dict[str, float]:
             ),
             "detention.deprivation_ratio": target_value(sc, "detention_ratio_most_least_deprived")
             / ((det[0].sum() / pop[0].sum()) / (det[-1].sum() / pop[-1].sum())),
+            **_detailed_ethnic_moves(sc, joint, rate, missing_in_crisis),
         }
         for key, factor in moves.items():
             _scale_param(sc, key, factor)
@@ -332,6 +337,31 @@ def calibrate(sc: Scenario, joint: np.ndarray) -> dict[str, float]:
     _calibrate_finishing(sc, referrals)
     _calibrate_recovery(sc, referrals * tt_finish_probability(sc))
     return dict(sc.calibrated)
+
+
+def _detailed_ethnic_moves(
+    sc: Scenario, joint: np.ndarray, rate: np.ndarray, missing_by_area: np.ndarray
+) -> dict[str, float]:
+    """Steps for each detailed group's effect towards its published recorded detention rate.
+
+    A detailed group's recorded crude rate is aimed at its published rate *relative to the
+    recorded White rate of the same edition* (``detention.detailed_ethnic_rates`` and the
+    ``white_detentions_per_100k`` target), so the overall level stays the total's to set.
+    """
+    published = ethnicity.published_detailed_rates(sc)
+    if not published:
+        return {}
+    residents = joint.sum(axis=0).sum(axis=(_DECILE_AXIS, _BAND_AXIS, _SEX_AXIS))  # by code
+    recorded = ethnicity.expected_recorded_detentions(sc, joint, rate, missing_by_area)
+    white = sc.broad_index == BROAD_GROUPS.index("White")
+    white_rate = recorded[white].sum() / residents[white].sum()
+    white_published = target_value(sc, "white_detentions_per_100k")
+    at = {c: i for i, c in enumerate(sc.ethnic_codes)}
+    return {
+        f"detention.detailed_ethnic_effects.{code}": (value / white_published)
+        / ((recorded[at[code]] / residents[at[code]]) / white_rate)
+        for code, value in published.items()
+    }
 
 
 def _calibrate_recovery(sc: Scenario, weights: np.ndarray) -> None:

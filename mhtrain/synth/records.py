@@ -15,7 +15,7 @@ import pyarrow as pa
 from scipy.special import expit, logit
 
 from mhtrain.specload import code_for
-from mhtrain.synth import model, streams
+from mhtrain.synth import ethnicity, model, streams
 from mhtrain.synth.draws import (
     choice_columns,
     choice_fixed,
@@ -328,18 +328,12 @@ def _waits(sc: Scenario, rng, team, decile, age) -> np.ndarray:
 def _record_ethnicity(
     sc: Scenario, rng, eth: np.ndarray, crisis: np.ndarray, provider: str
 ) -> np.ndarray:
-    """Recorded NHS ethnic category: some missing, some folded into 'any other' categories."""
-    # the "any other ... background" code of each broad group
-    other_of = {
-        broad: code_for("ethnic_category", key)
-        for broad, key in (
-            ("White", "white_other"),
-            ("Mixed", "mixed_other"),
-            ("Asian", "asian_other"),
-            ("Black", "black_other"),
-            ("Other", "other"),
-        )
-    }
+    """Recorded NHS ethnic category: some missing, some folded into 'any other' categories.
+
+    The chances are those of :func:`mhtrain.synth.ethnicity.recording_matrix`, drawn person
+    by person in the same order (fold, then "any other ethnic group", then missing).
+    """
+    other_of = ethnicity.other_code_of_broad()
     not_stated_code = code_for("ethnic_category", "not_stated")
     not_known_code = code_for("ethnic_category", "not_known")
     # Work on positions in one list of every code that can be recorded, not on strings.
@@ -347,8 +341,10 @@ def _record_ethnicity(
     vocab += [not_stated_code, not_known_code]
     at = {code: i for i, code in enumerate(vocab)}
     recorded = np.array([at[c] for c in sc.ethnic_codes])[eth]
-    p_fold = float(sc.p("recording.to_other_within_group")) * np.where(
-        crisis, float(sc.p("recording.crisis_fold_factor")), 1.0
+    p_fold = np.where(
+        crisis,
+        ethnicity.fold_probability(sc, crisis=True)[eth],
+        ethnicity.fold_probability(sc, crisis=False)[eth],
     )
     fold = rng.random(len(eth)) < p_fold
     other_at = np.array([at[other_of[b]] for b in BROAD_GROUPS])

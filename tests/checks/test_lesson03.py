@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -67,7 +68,12 @@ def _made_up(groups: dict[str, tuple[int, int]], *, unknown: int = 0) -> SimpleN
 def _leaks(value: float, message: str) -> bool:
     """Whether the message shows the value, rounded in any of the usual ways."""
     shown = {f"{value:.{d}f}" for d in (1, 2, 3)} | {f"{value:,.0f}", f"{value:g}"}
-    return any(text in message for text in shown if text not in {"0", "1", "0.0", "1.0"})
+    # a number shown on its own, not a digit inside a name such as "q2" or "0.95"
+    return any(
+        re.search(rf"(?<![\w.]){re.escape(text)}(?![\w]|\.\d)", message)
+        for text in shown
+        if text not in {"0", "1", "0.0", "1.0"}
+    )
 
 
 # ------------------------------------------------------------------------------------------
@@ -367,3 +373,9 @@ def test_lesson3_has_a_hidden_test_and_a_written_answer():
     assert any(
         c.cell_type == "markdown" and c.metadata.get("nbgrader", {}).get("grade") for c in nb.cells
     )
+
+
+def test_the_leak_check_finds_a_shown_value_but_not_a_digit_in_a_name():
+    assert _leaks(2.3527, "Not yet: the ratio is 2.35 here.")
+    assert _leaks(2.3527, "Not yet: about 2 times.")
+    assert not _leaks(2.3527, "Not yet: use 0.95. For a hint, run ex.q2.hint().")

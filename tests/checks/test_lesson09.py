@@ -206,9 +206,12 @@ def test_q2_misconceptions_are_named_without_revealing_the_table(hand, data, whi
     rounded = ((with_totals / 5).round() * 5).astype(int)
     wrong_answers = {
         "not-rounded": stats.disclosure_control(counts, margins=True, base=1),
-        "no-secondary-suppression": rounded.astype(object).mask(small, "*"),
         "no-totals": stats.disclosure_control(counts),
     }
+    # leaving out secondary suppression is only a mistake where a line has a single "*"
+    if expected.attrs["secondary_suppressed"]:
+        wrong_answers["no-secondary-suppression"] = rounded.astype(object).mask(small, "*")
+    assert "no-secondary-suppression" in wrong_answers or which == "data"
     if (with_totals == 0).to_numpy().any():
         wrong_answers["suppressed-zeros"] = _hide_zeros(with_totals, expected)
     assert "suppressed-zeros" in wrong_answers or which == "data"
