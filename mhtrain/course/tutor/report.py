@@ -533,93 +533,77 @@ def _learner_rows(report: ClassReport) -> tuple[list[str], list[list[Any]]]:
 # The HTML page
 # ------------------------------------------------------------------------------------------
 
-# Okabe-Ito colours (safe for colour-blind readers); each outcome also has its own pattern.
-_COLOURS = {CORRECT: "#0072B2", NOT_YET: "#D55E00", NOT_ATTEMPTED: "#6B6B6B", MANUAL: "#CC79A7"}
-_PATTERNS = {CORRECT: "", NOT_YET: "stripes", NOT_ATTEMPTED: "dots", MANUAL: "cross"}
+# Okabe-Ito colours (safe for colour-blind readers); each outcome also has its own pattern,
+# so colour is never the only signal.
+_SEGMENT_CSS = {
+    CORRECT: "background:#0072B2",
+    NOT_YET: "background:repeating-linear-gradient(45deg,#D55E00 0 4px,#fff 4px 6px)",
+    NOT_ATTEMPTED: "background:radial-gradient(circle,#fff 1.2px,#5F5F5F 1.6px) 0 0/6px 6px",
+    MANUAL: "background:repeating-linear-gradient(90deg,#CC79A7 0 4px,#fff 4px 6px)",
+}
+_CSS_CLASS = {CORRECT: "ok", NOT_YET: "yet", NOT_ATTEMPTED: "none", MANUAL: "hand"}
 
-_STYLE = """
+_STYLE = (
+    """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;line-height:1.5;
 color:#1a1a1a;background:#fff;margin:0 auto;max-width:60rem;padding:1rem}
-h1{font-size:1.6rem;line-height:1.25}h2{font-size:1.3rem;margin-top:2rem}
+h1{font-size:1.6rem;line-height:1.25;overflow-wrap:anywhere}h2{font-size:1.3rem;margin-top:2rem}
 .scroll{overflow-x:auto;max-width:100%}
 table{border-collapse:collapse;margin:.5rem 0 1rem;font-size:.95rem}
 caption{text-align:left;font-weight:600;padding:.25rem 0}
 th,td{border:1px solid #8a8a8a;padding:.25rem .5rem;text-align:left;vertical-align:top}
-td.n{text-align:right;font-variant-numeric:tabular-nums}
-svg{display:block;width:100%;max-width:40rem;height:auto}
+td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+.chart{list-style:none;padding:0;margin:.5rem 0}.chart li{margin:.4rem 0 .8rem}
+.stack{display:flex;height:1.4rem;max-width:36rem;border:1px solid #1a1a1a}
+.stack span{display:block;height:100%}
 .bar{display:inline-block;height:.9rem;background:#0072B2;vertical-align:middle}
 .key{list-style:none;padding:0}.key li{display:inline-block;margin-right:1rem}
-.key svg{display:inline-block;width:1rem;height:1rem;vertical-align:middle}
+.swatch{display:inline-block;width:1rem;height:1rem;border:1px solid #1a1a1a;
+vertical-align:middle}
 code{overflow-wrap:anywhere}
 """
+    + "".join(f".{_CSS_CLASS[o]}{{{css}}}" for o, css in _SEGMENT_CSS.items())
+    + "\n"
+)
 
 
 def _e(value: Any) -> str:
     return html.escape(str(value), quote=True)
 
 
-def _defs() -> str:
-    return (
-        "<defs>"
-        '<pattern id="stripes" width="6" height="6" patternUnits="userSpaceOnUse" '
-        'patternTransform="rotate(45)"><rect width="6" height="6" fill="#D55E00"/>'
-        '<rect width="2" height="6" fill="#fff"/></pattern>'
-        '<pattern id="dots" width="6" height="6" patternUnits="userSpaceOnUse">'
-        '<rect width="6" height="6" fill="#6B6B6B"/><circle cx="3" cy="3" r="1.3" fill="#fff"/>'
-        "</pattern>"
-        '<pattern id="cross" width="6" height="6" patternUnits="userSpaceOnUse">'
-        '<rect width="6" height="6" fill="#CC79A7"/><path d="M0 3H6M3 0V6" stroke="#fff"/>'
-        "</pattern></defs>"
+def _outcome_words(summary: ExerciseSummary) -> str:
+    return ", ".join(
+        f"{summary.counts[o]} {_OUTCOME_WORDS[o]} ({summary.share(o):.0f}%)"
+        for o in OUTCOMES
+        if summary.counts[o]
     )
-
-
-def _fill(outcome: str) -> str:
-    pattern = _PATTERNS[outcome]
-    return f"url(#{pattern})" if pattern else _COLOURS[outcome]
 
 
 def _outcome_chart(report: ClassReport) -> str:
-    """A stacked bar per exercise, as SVG with a text alternative giving every number."""
+    """A stacked bar per exercise; each bar's text alternative gives its numbers."""
     if not report.exercises:
         return ""
-    row, label_w, bar_w = 28, 60, 500
-    height = row * len(report.exercises) + 10
-    words = []
-    bars = []
-    for i, e in enumerate(report.exercises):
-        parts = ", ".join(
-            f"{e.counts[o]} {_OUTCOME_WORDS[o]} ({e.share(o):.0f}%)"
+    items = []
+    for e in report.exercises:
+        segments = "".join(
+            f'<span class="{_CSS_CLASS[o]}" style="width:{e.share(o):.2f}%"></span>'
             for o in OUTCOMES
             if e.counts[o]
         )
-        words.append(f"{e.exercise}: {parts}")
-        y = 5 + i * row
-        bars.append(
-            f'<text x="0" y="{y + 17}" font-size="14" fill="#1a1a1a">{_e(e.exercise)}</text>'
+        items.append(
+            f"<li><strong>{_e(e.exercise)}</strong>"
+            + (f": {_e(e.question)}" if e.question else "")
+            + f'<div class="stack" role="img" aria-label="{_e(e.exercise)}: '
+            f'{_e(_outcome_words(e))}">{segments}</div></li>'
         )
-        x = float(label_w)
-        for outcome in OUTCOMES:
-            w = bar_w * e.counts[outcome] / e.marked if e.marked else 0
-            if w:
-                bars.append(
-                    f'<rect x="{x:.1f}" y="{y}" width="{w:.1f}" height="22" '
-                    f'fill="{_fill(outcome)}" stroke="#1a1a1a" stroke-width="0.5"/>'
-                )
-            x += w
-    label = (
-        f"Outcomes of each exercise among {len(report.marked)} marked submissions. "
-        + "; ".join(words)
-    )
     key = "".join(
-        f'<li><svg viewBox="0 0 16 16" aria-hidden="true">{_defs()}<rect width="16" height="16" '
-        f'fill="{_fill(o)}" stroke="#1a1a1a"/></svg> {_e(_OUTCOME_WORDS[o])}</li>'
+        f'<li><span class="swatch {_CSS_CLASS[o]}"></span> {_e(_OUTCOME_WORDS[o])}</li>'
         for o in OUTCOMES
     )
     return (
-        f'<figure><svg role="img" aria-labelledby="outcomes-title" '
-        f'viewBox="0 0 {label_w + bar_w} {height}">'
-        f'<title id="outcomes-title">{_e(label)}</title>{_defs()}{"".join(bars)}</svg>'
-        f"<figcaption>Each bar is one exercise, split by outcome; the table below gives the "
+        f'<figure><ul class="chart">{"".join(items)}</ul>'
+        f"<figcaption>Each bar is one exercise, split by outcome, out of the "
+        f"{_plural(len(report.marked), 'marked submission')}; the table below gives the "
         f'numbers.</figcaption><ul class="key" aria-label="Key">{key}</ul></figure>'
     )
 
@@ -673,22 +657,26 @@ def _page(report: ClassReport) -> str:
         parts.append("<p>Nothing stands out: no marked answer was wrong.</p>")
     if not report.misconceptions_recorded:
         parts.append(
-            "<p>This marking record names no misconceptions; mark the lesson again with this "
-            "version of mhtrain to see them.</p>"
+            "<p>This marking record does not say which misconception each answer showed, so "
+            "the outcomes below come from nbgrader's marks and no misconception is counted.</p>"
         )
     parts.append('<h2 id="exercises">How each exercise went</h2>')
-    header, rows = _exercise_rows(report)
     parts.append(
         f"<p>Shares are of the {_plural(len(report.marked), 'marked submission')}; learners "
         "who did not hand in are not counted.</p>"
     )
     parts.append(_outcome_chart(report))
+    header = ["exercise", "marked", *(_OUTCOME_WORDS[o] for o in OUTCOMES)]
+    rows = [
+        [e.exercise, e.marked, *(f"{e.counts[o]} ({_pct(e.share(o))}%)" for o in OUTCOMES)]
+        for e in report.exercises
+    ]
     parts.append(
         _table(
-            "Outcomes by exercise (counts and % of marked submissions)",
+            "Outcomes by exercise: learners (% of marked submissions)",
             header,
             rows,
-            numeric=range(2, len(header)),
+            numeric=range(1, len(header)),
         )
     )
     parts.append('<h2 id="misconceptions">Misconceptions the checks named</h2>')
