@@ -331,9 +331,10 @@ class ClassReport:
             key=lambda item: (-item[0], item[1], item[2]),
         )
         for count, exercise, name in common[:_REVISIT]:
-            message = self.messages.get(name, "")
+            message = self.messages.get(name)
             items.append(
-                f"{exercise}, {name} ({count} learner{'s' if count != 1 else ''}): {message}"
+                f"{exercise}, {name} ({count} learner{'s' if count != 1 else ''})"
+                + (f": {message}" if message else ".")
             )
         return items
 
