@@ -549,7 +549,7 @@ _STYLE = (
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;line-height:1.5;
 color:#1a1a1a;background:#fff;margin:0 auto;max-width:60rem;padding:1rem}
 h1{font-size:1.6rem;line-height:1.25;overflow-wrap:anywhere}h2{font-size:1.3rem;margin-top:2rem}
-.scroll{overflow-x:auto;max-width:100%}
+.scroll{overflow-x:auto;max-width:100%}.scroll:focus{outline:3px solid #0072B2}
 table{border-collapse:collapse;margin:.5rem 0 1rem;font-size:.95rem}
 caption{text-align:left;font-weight:600;padding:.25rem 0}
 th,td{border:1px solid #8a8a8a;padding:.25rem .5rem;text-align:left;vertical-align:top}
@@ -624,9 +624,15 @@ def _table(
             css = ' class="n"' if i in numeric else ""
             cells.append(f"<td{css}>{_e(value)}</td>")
         body.append(f"<tr>{''.join(cells)}</tr>")
+    return _scrolling_table(caption, head, "".join(body))
+
+
+def _scrolling_table(caption: str, head: str, body: str) -> str:
+    """A table in a region that scrolls sideways on a narrow screen (and by keyboard)."""
     return (
-        f'<div class="scroll"><table><caption>{_e(caption)}</caption>'
-        f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>"
+        f'<div class="scroll" role="region" tabindex="0" aria-label="{_e(caption)}">'
+        f"<table><caption>{_e(caption)}</caption><thead><tr>{head}</tr></thead>"
+        f"<tbody>{body}</tbody></table></div>"
     )
 
 
@@ -700,10 +706,11 @@ def _page(report: ClassReport) -> str:
             for band, n in bins
         )
         parts.append(
-            '<div class="scroll"><table><caption>Marked learners by score (automatic marks, '
-            'plus any given by hand)</caption><thead><tr><th scope="col">score</th>'
-            '<th scope="col">learners</th><th scope="col">chart</th></tr></thead>'
-            f"<tbody>{body}</tbody></table></div>"
+            _scrolling_table(
+                "Marked learners by score (automatic marks, plus any given by hand)",
+                '<th scope="col">score</th><th scope="col">learners</th><th scope="col">chart</th>',
+                body,
+            )
         )
         if report.zero_scores:
             parts.append(
