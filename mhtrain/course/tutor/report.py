@@ -167,17 +167,26 @@ def _exercise_of(cell_id: str) -> str:
     return cell_id.split("-", 1)[0]
 
 
-def _answer_sources(path: Path) -> dict[str, list[str]]:
-    """Each exercise's answer cells' sources in a notebook (cells learners write in)."""
+def _answer_sources(path: Path) -> dict[str, dict[str, str]]:
+    """Each exercise's answer cells (the cells learners write in) in a notebook, by grade id."""
     if not path.is_file():
         return {}
-    nb = nbformat.read(path, as_version=4)
-    found: dict[str, list[str]] = {}
+    try:
+        nb = nbformat.read(path, as_version=4)
+    except Exception:  # a damaged notebook has no answers to read
+        return {}
+    found: dict[str, dict[str, str]] = {}
     for cell in nb.cells:
         meta = cell.get("metadata", {}).get("nbgrader", {})
-        if meta.get("solution") and grade_id(cell):
-            found.setdefault(_exercise_of(grade_id(cell)), []).append(cell.source.strip())
+        gid = grade_id(cell)
+        if meta.get("solution") and gid:
+            found.setdefault(_exercise_of(gid), {})[gid] = cell.source.strip()
     return found
+
+
+def _untouched(answers: dict[str, str], released: dict[str, str]) -> bool:
+    """Whether no answer cell differs from the released one (a deleted cell is no answer)."""
+    return all(answers.get(gid, source) == source for gid, source in released.items())
 
 
 def _outcomes_from_gradebook(
@@ -214,7 +223,9 @@ def _outcomes_from_gradebook(
                     outcome = MANUAL
                 elif max_score and score >= max_score:
                     outcome = CORRECT
-                elif answers.get(exercise, []) == released.get(exercise, [None]):
+                elif exercise in released and _untouched(
+                    answers.get(exercise, {}), released[exercise]
+                ):
                     outcome = NOT_ATTEMPTED
                 else:
                     outcome = NOT_YET
