@@ -337,6 +337,7 @@ def test_the_page_has_the_landmarks_a_screen_reader_needs(written):
     assert soup.html["lang"] == "en-GB"
     assert soup.find("meta", attrs={"name": "viewport"})
     assert soup.main and soup.main.h1 and soup.title.get_text().startswith("Class report")
+    assert soup.find("h2")["id"] == "revisit"  # what to revisit comes first
     for table in soup.find_all("table"):
         assert table.caption and table.caption.get_text(strip=True)
         assert all(th.get("scope") in {"col", "row"} for th in table("th"))
@@ -396,3 +397,22 @@ def test_the_command_writes_the_folder_and_says_what_to_revisit(course):
     code, _, _ = _report(str(course), "00", "--output", str(course / "new" / "place"))
     assert code == 0 and (course / "new" / "place" / "index.html").is_file()
     assert not [p for p in (course / "new").iterdir() if p.name.startswith(".")]
+
+
+def test_answers_marked_by_hand_since_count_when_the_report_is_made_again(course):
+    """Marks given in Formgrader after marking: full marks is correct, fewer is not yet."""
+    with gradebook(course, "report-test") as gb:
+        for student, mark in (("ann", 2.0), ("cal", 1.0)):
+            grade = gb.find_grade("q3-reflection", LESSON, LESSON, student)
+            grade.manual_score = mark
+            grade.needs_manual_grade = False
+        gb.db.commit()
+    report, folder = write_report(course, LESSON)
+    with (folder / "learners.csv").open(encoding="utf-8", newline="") as handle:
+        learners = {r["student_id"]: r for r in csv.DictReader(handle)}
+    assert learners["ann"]["q3"] == "correct"
+    assert learners["cal"]["q3"] == "not yet"
+    assert learners["bea"]["q3"] == "manual"  # not marked by hand yet
+    assert learners["ann"]["score"] == f"{_score(RECORD['ann'][2]) + 2:g}"
+    [q3] = [e for e in report.exercises if e.exercise == "q3"]
+    assert q3.counts["correct"] == 1 and q3.counts["not yet"] == 1

@@ -350,6 +350,40 @@ class ClassReport:
         return items
 
 
+def _marked_by_hand(record: LearnerRecord, submission: Any) -> LearnerRecord:
+    """The record with answers a tutor has marked in Formgrader since: full marks is correct,
+    fewer is not yet."""
+    given: dict[str, list[float]] = {}
+    for notebook in submission.notebooks:
+        for grade in notebook.grades:
+            exercise = _exercise_of(grade.name)
+            result = record.exercises.get(exercise)
+            if result is None or result.outcome != MANUAL or grade.manual_score is None:
+                continue
+            if grade.needs_manual_grade:
+                given[exercise] = [math.nan, 0.0]  # one cell of it still waits
+                continue
+            total = given.setdefault(exercise, [0.0, 0.0])
+            total[0] += float(grade.manual_score)
+            total[1] += float(grade.max_score or 0.0)
+    if not given or all(math.isnan(score) for score, _ in given.values()):
+        return record
+    exercises = dict(record.exercises)
+    for exercise, (score, top) in given.items():
+        if not math.isnan(score):
+            outcome = CORRECT if top and score >= top else NOT_YET
+            old = exercises[exercise]
+            exercises[exercise] = ExerciseResult(outcome, old.misconception, score, top)
+    return LearnerRecord(
+        record.student,
+        record.status,
+        record.problems,
+        exercises,
+        record.submitted_at,
+        record.late_by_s,
+    )
+
+
 def _checks_module(lesson: str) -> Any:
     number = lesson.split("-", 1)[0]
     try:
@@ -416,6 +450,7 @@ def class_report(root: Path | str, lesson: str | int) -> ClassReport:
             except Exception:  # nbgrader's MissingEntry
                 continue
             scores[student] = (float(submission.score), float(submission.max_score))
+            learners[student] = _marked_by_hand(learners[student], submission)
     collected = {p.parent.name for p in (settings.root / "submitted").glob(f"*/{name}")}
     questions, messages = _questions_and_messages(name)
     order = list(questions)
