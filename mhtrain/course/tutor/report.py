@@ -413,10 +413,8 @@ def class_report(root: Path | str, lesson: str | int) -> ClassReport:
 
     Parameters
     ----------
-    root : path
-        The course folder.
-    lesson : str or int
-        The lesson, by number or id.
+    root, lesson : path, and str or int
+        The course folder, and the lesson in it by number or id.
 
     Returns
     -------
@@ -829,10 +827,8 @@ def write_report(
 
     Parameters
     ----------
-    root : path
-        The course folder.
-    lesson : str or int
-        The lesson, by number or id.
+    root, lesson : path, and str or int
+        The course folder, and the lesson in it by number or id.
     output : path, optional
         The folder for the report (default ``reports/<lesson>/`` in the course). It is
         replaced whole; a folder that holds other files is refused.
