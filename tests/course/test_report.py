@@ -416,3 +416,22 @@ def test_answers_marked_by_hand_since_count_when_the_report_is_made_again(course
     assert learners["ann"]["score"] == f"{_score(RECORD['ann'][2]) + 2:g}"
     [q3] = [e for e in report.exercises if e.exercise == "q3"]
     assert q3.counts["correct"] == 1 and q3.counts["not yet"] == 1
+
+
+def test_the_course_command_offers_report_with_help(capsys):
+    with pytest.raises(SystemExit) as done:
+        main(["course", "--help"])
+    assert done.value.code == 0
+    assert "report" in capsys.readouterr().out
+    with pytest.raises(SystemExit) as done:
+        main(["course", "report", "--help"])
+    assert done.value.code == 0
+    text = " ".join(capsys.readouterr().out.split())
+    for words in (
+        "what to revisit",
+        "misconceptions",
+        "not handed in",
+        "works offline",
+        "--output",
+    ):
+        assert words in text, words
