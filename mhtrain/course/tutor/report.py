@@ -605,7 +605,7 @@ td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 .key{list-style:none;padding:0}.key li{display:inline-block;margin-right:1rem}
 .swatch{display:inline-block;width:1rem;height:1rem;border:1px solid #1a1a1a;
 vertical-align:middle}
-code{overflow-wrap:anywhere}
+td.wide{min-width:14rem}code{overflow-wrap:anywhere}
 """
     + "".join(f".{_CSS_CLASS[o]}{{{css}}}" for o, css in _SEGMENT_CSS.items())
     + "\n"
@@ -659,13 +659,14 @@ def _table(
     rows: Sequence[Sequence[Any]],
     *,
     numeric: Sequence[int] = (),
+    wide: Sequence[int] = (),
 ) -> str:
     head = "".join(f'<th scope="col">{_e(h)}</th>' for h in header)
     body = []
     for row in rows:
         cells = [f'<th scope="row">{_e(row[0])}</th>']
         for i, value in enumerate(row[1:], start=1):
-            css = ' class="n"' if i in numeric else ""
+            css = ' class="n"' if i in numeric else ' class="wide"' if i in wide else ""
             cells.append(f"<td{css}>{_e(value)}</td>")
         body.append(f"<tr>{''.join(cells)}</tr>")
     return _scrolling_table(caption, head, "".join(body))
@@ -735,7 +736,11 @@ def _page(report: ClassReport) -> str:
     if rows:
         parts.append(
             _table(
-                "Misconceptions, most common first within each exercise", header, rows, numeric=[3]
+                "Misconceptions, most common first within each exercise",
+                header,
+                rows,
+                numeric=[3],
+                wide=[2, 4],
             )
         )
     else:
@@ -791,7 +796,9 @@ def _page(report: ClassReport) -> str:
             [s, report.learners[s].status, "; ".join(report.learners[s].problems)]
             for s in report.flagged
         ]
-        parts.append(_table("Submissions marking flagged", ["learner", "status", "problems"], rows))
+        parts.append(
+            _table("Submissions marking flagged", ["learner", "status", "problems"], rows, wide=[2])
+        )
     else:
         parts.append("<p>No submission had a problem.</p>")
     parts.append('<h2 id="missing">Not handed in</h2>')
