@@ -239,8 +239,12 @@ def test_not_handed_in_is_not_a_zero(reported):
 def test_flagged_submissions_are_the_ones_marking_named(reported):
     flagged = reported["soup"].find("h2", id="flagged").find_next("table")
     rows = {tr.th.get_text(strip=True): tr for tr in flagged("tr")[1:]}
-    with_problems = {s for s, (_, _, _, bad) in reported["students"].items() if bad}
-    assert set(rows) == with_problems
+    named = {s for s, r in reported["grades"].items() if r["problems"]}
+    broken = {s for s, (_, _, _, bad) in reported["students"].items() if bad}
+    assert set(rows) == named
+    assert broken <= named  # every broken submission among them
+    for student, row in rows.items():
+        assert reported["grades"][student]["problems"] in row.get_text()
     assert "Untitled.ipynb" in rows["j-wrong-name"].get_text()
 
 
