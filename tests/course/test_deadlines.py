@@ -120,3 +120,18 @@ def test_due_dates_are_kept_in_nbgrader_and_changed_or_removed_by_init_again(tmp
     assert code == 0
     assert due_dates(root) == {}
     assert "Due dates" not in out
+
+
+def test_the_marking_summary_says_who_was_late_and_when_nobody_was():
+    from mhtrain.course.tutor import GradeReport
+
+    def row(student, late="", status="graded"):
+        return {"student_id": student, "status": status, "late by": late, "to mark by hand": ""}
+
+    due = "2026-12-08T17:00:00+00:00"
+    rows = [row("ab1"), row("cd2", "1 day 2 h"), row("ef3", status="not handed in")]
+    text = GradeReport(lesson=LESSON, rows=rows, due=due).summary()
+    assert f"Late (1 of 2, due {due}): cd2 by 1 day 2 h." in text
+    on_time = GradeReport(lesson=LESSON, rows=rows[:1], due=due).summary()
+    assert f"Late: none of the 1 handed in (due {due})." in on_time
+    assert "Late" not in GradeReport(lesson=LESSON, rows=rows[:1]).summary()  # no due date
