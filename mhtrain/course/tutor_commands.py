@@ -1,4 +1,5 @@
-"""Command-line commands for tutors: ``mhtrain course init | collect | grade | feedback``."""
+"""Command-line commands for tutors: ``mhtrain course init | collect | grade | feedback |
+report``."""
 
 from __future__ import annotations
 
@@ -24,6 +25,28 @@ def _seconds(text: str) -> int:
     return value
 
 
+def _due_pair(text: str) -> tuple[str, str]:
+    lesson, sep, when = text.partition("=")
+    if not sep or not lesson.strip() or not when.strip():
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not LESSON=DATE; write for example 03=2026-12-08 or "
+            "03=2026-12-08T17:00+00:00"
+        )
+    return lesson.strip(), when.strip()
+
+
+def _due(pairs: list[tuple[str, str]] | None) -> dict[str, str] | None:
+    from mhtrain.errors import MhtrainError
+
+    if not pairs:
+        return None
+    lessons = [lesson for lesson, _ in pairs]
+    twice = sorted({lesson for lesson in lessons if lessons.count(lesson) > 1})
+    if twice:
+        raise MhtrainError(f"--due names lesson {', '.join(twice)} twice; give one date each")
+    return dict(pairs)
+
+
 def _run_init(args: argparse.Namespace) -> int:
     from mhtrain.course.tutor import init_course
 
@@ -34,6 +57,7 @@ def _run_init(args: argparse.Namespace) -> int:
         course_id=args.course_id,
         students=args.students,
         cell_timeout=args.cell_timeout,
+        due=_due(args.due),
     )
     print(report.next_steps())
     return 0
@@ -73,6 +97,17 @@ def _run_feedback(args: argparse.Namespace) -> int:
     return 0
 
 
+def _run_report(args: argparse.Namespace) -> int:
+    from mhtrain.course.tutor.report import write_report
+
+    report, folder = write_report(args.dir, args.lesson, output=args.output)
+    print(f"Class report of {report.lesson}: {folder / 'index.html'}")
+    print(f"The same figures as CSV: {folder}/*.csv")
+    for item in report.revisit():
+        print(f"  To revisit: {item}")
+    return 0
+
+
 def _step(
     steps: Any, name: str, *, help: str, description: str, lesson: bool = True
 ) -> argparse.ArgumentParser:
@@ -96,7 +131,7 @@ def add_commands(subparsers: Any) -> None:
     """Register ``mhtrain course`` and its steps on the command line's ``subparsers``."""
     course = subparsers.add_parser(
         "course",
-        help="run the course for a group with nbgrader: set up, collect, mark, feedback",
+        help="run the course for a group with nbgrader: set up, collect, mark, feedback, report",
         description=(
             "Run the lessons as marked assignments for a group, with nbgrader. "
             "The tutor guide (book/tutor-guide.md) explains the weekly cycle."
@@ -150,6 +185,16 @@ def add_commands(subparsers: Any) -> None:
         default=None,
         metavar="SECONDS",
         help="how long one cell may run while marking before it is stopped (default: 120)",
+    )
+    init.add_argument(
+        "--due",
+        action="append",
+        type=_due_pair,
+        default=None,
+        metavar="LESSON=DATE",
+        help="a lesson's due date (repeat for more): ISO 8601 with a time zone, e.g. "
+        "03=2026-12-08T17:00+00:00, or a date alone for the end of that day in Europe/London; "
+        "LESSON=none removes it. nbgrader records lateness against it",
     )
     init.set_defaults(func=_run_init)
 
@@ -215,3 +260,23 @@ def add_commands(subparsers: Any) -> None:
     )
     _table_options(feedback, quiet="no progress bar")
     feedback.set_defaults(func=_run_feedback)
+
+    report = _step(
+        steps,
+        "report",
+        help="write a class report of a marked lesson: what to revisit, as HTML and CSV",
+        description=(
+            "After marking, write a class report of the lesson: what to revisit, how each "
+            "exercise went (correct / not yet / not attempted), the misconceptions the checks "
+            "named and who had them, the scores, lateness, submissions with problems, and who "
+            "has not handed in. It is an HTML page that works offline (index.html) plus CSV "
+            "files, in reports/<lesson>/ of the course."
+        ),
+    )
+    report.add_argument(
+        "--output",
+        default=None,
+        metavar="FOLDER",
+        help="where to write the report (default: reports/<lesson>/ in the course)",
+    )
+    report.set_defaults(func=_run_report)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.plugins import ExportPlugin
@@ -18,6 +20,46 @@ GRADED = "graded"
 GRADED_WITH_PROBLEMS = "graded, with problems"
 NOT_GRADED = "could not be marked"
 NOT_SUBMITTED = "not handed in"
+
+
+#: The time zone due dates and hand-in times are shown in (a date alone means the end of
+#: that day here).
+COURSE_TIME_ZONE = "Europe/London"
+
+
+def local_time(moment: dt.datetime | None) -> str:
+    """Return a time nbgrader stores (naive, in UTC) as ISO 8601 in the course's time zone."""
+    if moment is None:
+        return ""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(ZoneInfo(COURSE_TIME_ZONE)).isoformat(timespec="seconds")
+
+
+def late_by_text(seconds: float | None) -> str:
+    """Say how late something was in words ("2 days 3 h 5 min"); "" when it was not late."""
+    if not seconds or seconds <= 0:
+        return ""
+    minutes = max(1, round(seconds / 60))
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    parts = [f"{days} day{'s' if days != 1 else ''}"] if days else []
+    parts += [f"{hours} h"] if hours else []
+    parts += [f"{minutes} min"] if minutes else []
+    return " ".join(parts)
+
+
+def lateness(submission: Any) -> tuple[str | None, float | None]:
+    """Return when a gradebook submission was handed in, and how many seconds late.
+
+    The time is nbgrader's own (read from the submission's ``timestamp.txt``) and the
+    lateness is nbgrader's ``total_seconds_late`` against the lesson's due date (with any
+    extension). Either is None when unknown: no time recorded, or no due date set.
+    """
+    if submission is None or submission.timestamp is None:
+        return None, None
+    late = float(submission.total_seconds_late) if submission.duedate is not None else None
+    return local_time(submission.timestamp), late
 
 
 def _number(value: float | None) -> str:
@@ -86,6 +128,7 @@ class GradeTable(ExportPlugin):
         cells: dict[str, str] = dict.fromkeys(self.order, "")
         to_mark: list[str] = []
         score = max_score = ""
+        submitted_at, late_by = lateness(submission)
         if submission is not None and status != NOT_GRADED:
             for notebook in submission.notebooks:
                 for grade in notebook.grades:
@@ -103,6 +146,8 @@ class GradeTable(ExportPlugin):
                 "status": status,
                 "score": score,
                 "max_score": max_score,
+                "submitted at": submitted_at or "",
+                "late by": late_by_text(late_by),
                 "to mark by hand": " ".join(sorted(to_mark, key=order.index))
                 if all(t in order for t in to_mark)
                 else " ".join(sorted(to_mark)),

@@ -15,6 +15,7 @@ from typing import Any
 
 import nbformat
 from nbformat.notebooknode import NotebookNode
+from nbgrader.api import MissingEntry
 from nbgrader.utils import is_grade, is_locked
 from traitlets.config import Config
 
@@ -28,11 +29,12 @@ from mhtrain.course.nbgrader.export import (
     NOT_GRADED,
     NOT_SUBMITTED,
     GradeTable,
+    lateness,
 )
 from mhtrain.course.nbgrader.preprocessors import DATA_FOLDER
 from mhtrain.course.tutor.roster import check_student_id
 from mhtrain.course.tutor.scan import reaches_outside
-from mhtrain.course.tutor.setup import CourseSettings, read_course, resolve_lesson
+from mhtrain.course.tutor.setup import CourseSettings, due_dates, read_course, resolve_lesson
 from mhtrain.errors import MhtrainError
 
 __all__ = [
@@ -100,6 +102,7 @@ class GradeReport:
     feedback: dict[str, Path] = field(default_factory=dict)
     graded: list[str] = field(default_factory=list)
     sandbox_note: str | None = None
+    due: str | None = None
 
     def summary(self) -> str:
         """Return a plain summary for the tutor."""
@@ -120,6 +123,7 @@ class GradeReport:
         missing = [r["student_id"] for r in self.rows if r["status"] == NOT_SUBMITTED]
         if missing:
             lines.append(f"Not handed in: {', '.join(missing)}.")
+        lines.extend(self._lateness(handed_in))
         if self.problems:
             lines.append(f"Submissions with problems ({len(self.problems)}):")
             for student, found in self.problems.items():
@@ -127,6 +131,15 @@ class GradeReport:
         else:
             lines.append("No submission had a problem.")
         return "\n".join(lines)
+
+    def _lateness(self, handed_in: list[dict[str, Any]]) -> list[str]:
+        late = [r for r in handed_in if r.get("late by")]
+        if late:
+            who = ", ".join(f"{r['student_id']} by {r['late by']}" for r in late)
+            return [f"Late ({len(late)} of {len(handed_in)}, due {self.due}): {who}."]
+        if self.due:
+            return [f"Late: none of the {len(handed_in)} handed in (due {self.due})."]
+        return []
 
 
 def _read_notebook(path: Path) -> tuple[NotebookNode | None, str | None]:
@@ -305,6 +318,21 @@ def _save_record(
     record = _read_record(settings, lesson)
     for student, status in statuses.items():
         record[student] = {"status": status, "problems": list(problems.get(student, []))}
+    text = json.dumps(dict(sorted(record.items())), indent=1, ensure_ascii=False) + "\n"
+    files.write_text(_record_path(settings, lesson), text)
+
+
+def _record_times(settings: CourseSettings, lesson: str, students: Sequence[str]) -> None:
+    """Add when each student handed in and how late (nbgrader's own figures) to the record."""
+    record = _read_record(settings, lesson)
+    with gradebook(settings.root, settings.course_id) as gb:
+        for student in students:
+            try:
+                submission = gb.find_submission(lesson, student)
+            except MissingEntry:
+                submission = None
+            submitted_at, late_by = lateness(submission)
+            record.setdefault(student, {}).update(submitted_at=submitted_at, late_by_s=late_by)
     text = json.dumps(dict(sorted(record.items())), indent=1, ensure_ascii=False) + "\n"
     files.write_text(_record_path(settings, lesson), text)
 
@@ -569,6 +597,8 @@ def grade_lesson(
         report.problems.setdefault(student, []).append(f"no feedback page ({reason})")
     report.feedback = pages
     _save_record(settings, name, statuses, report.problems)
+    _record_times(settings, name, handed_in)
+    report.due = due_dates(settings.root).get(name)
     all_statuses, all_problems = _recorded(settings, name)
     report.rows, report.csv_path = _write_table(settings, name, all_statuses, all_problems, output)
     return report
@@ -609,7 +639,7 @@ def refresh_feedback(
             f"no marked submissions of {name}; run `mhtrain course grade {settings.root} {name}`"
         )
     api = QuietAPI(settings.config)
-    report = GradeReport(lesson=name)
+    report = GradeReport(lesson=name, due=due_dates(settings.root).get(name))
     pages, failed = _feedback_for(api, settings, name, marked, unmarked, progress=progress)
     for student, why in failed.items():
         problems.setdefault(student, []).append(f"no feedback page ({why})")

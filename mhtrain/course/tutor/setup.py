@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import shlex
 import shutil
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from traitlets.config import Config
 
@@ -24,6 +26,7 @@ from mhtrain.course.nbgrader.config import (
     KEEP_MARKER,
     course_config_file_text,
 )
+from mhtrain.course.nbgrader.export import COURSE_TIME_ZONE, local_time
 from mhtrain.course.nbgrader.preprocessors import DATA_FOLDER
 from mhtrain.course.tutor.roster import read_students
 from mhtrain.errors import MhtrainError
@@ -132,6 +135,8 @@ class InitReport:
         Students in the gradebook.
     data_copied : bool
         Whether the course dataset was copied (False when the copy was already up to date).
+    due : dict of str to str
+        Each lesson's due date (ISO 8601, in the course's time zone), for lessons that have one.
     """
 
     root: Path
@@ -143,6 +148,7 @@ class InitReport:
     students_added: list[str] = field(default_factory=list)
     students_total: int = 0
     data_copied: bool = False
+    due: dict[str, str] = field(default_factory=dict)
 
     def next_steps(self) -> str:
         """Return plain instructions for what the tutor does next."""
@@ -156,6 +162,9 @@ class InitReport:
             f"Students in the gradebook: {self.students_total}"
             + (f" ({len(self.students_added)} new)." if self.students_added else "."),
         ]
+        if self.due:
+            dates = "; ".join(f"{lesson} {when}" for lesson, when in self.due.items())
+            lines.append(f"Due dates ({COURSE_TIME_ZONE} time): {dates}.")
         if self.per_student_data:
             lines.append(
                 "Each student works on their own dataset: their notebooks must run with "
@@ -295,6 +304,7 @@ def init_course(
     students: Path | str | None = None,
     cell_timeout: int | None = None,
     source_dir: Path | None = None,
+    due: Mapping[str | int, str | dt.datetime | None] | None = None,
 ) -> InitReport:
     """Make an nbgrader course folder from the lessons, or bring an existing one up to date.
 
@@ -324,6 +334,12 @@ def init_course(
         Seconds a cell may run while marking (default 120, or unchanged).
     source_dir : Path, optional
         The lesson sources; by default the course's ``notebooks/``.
+    due : mapping, optional
+        Due dates by lesson (number or id): ISO 8601 with a time zone
+        (``2026-12-08T17:00+00:00``), or a date alone for the end of that day in
+        Europe/London, or None (or ``"none"``) to remove one. They are kept in the
+        gradebook as each assignment's nbgrader ``duedate``, so nbgrader's own lateness
+        applies; lessons not named keep theirs.
 
     Returns
     -------
@@ -348,9 +364,10 @@ def init_course(
     if not chosen:
         raise MhtrainError("no lessons found to put in the course; check the notebooks folder")
     chosen_ids = [lesson_id(p) for p in chosen]
+    deadlines = _due_dates(due or {}, sorted({*chosen_ids, *course_lessons(root)}))
 
     def build(work: Path) -> InitReport:
-        return _init_in(
+        done = _init_in(
             work,
             final_root=root,
             lessons=chosen,
@@ -360,6 +377,8 @@ def init_course(
             own_settings=own,
             class_list=class_list,
         )
+        done.due = _set_due_dates(work, cid, deadlines)
+        return done
 
     if is_course:
         report = build(root)
@@ -451,6 +470,95 @@ def _release_lesson(api: Any, root: Path, built: Path) -> str | None:
             "so the course keeps the earlier version; change graded cells only before release"
         )
     return f"{lesson} could not be released by nbgrader ({why}); the course keeps what it had"
+
+
+# --------------------------------------------------------------------------------------------
+# Due dates: kept once, in the gradebook, as nbgrader's own assignment due date.
+# --------------------------------------------------------------------------------------------
+
+_NO_DUE_DATE = "none"
+
+
+def parse_due_date(text: str | dt.datetime) -> dt.datetime:
+    """Return a due date as nbgrader keeps it: a naive datetime in UTC.
+
+    Parameters
+    ----------
+    text : str or datetime
+        ISO 8601 with a time zone (``2026-12-08T17:00+00:00`` or ``...Z``), or a date alone
+        (``2026-12-08``), meaning the end of that day (23:59:59) in Europe/London.
+
+    Returns
+    -------
+    datetime.datetime
+    """
+    if isinstance(text, dt.datetime):
+        moment = text
+    else:
+        value = str(text).strip()
+        try:
+            day = dt.date.fromisoformat(value)
+        except ValueError:
+            day = None
+        try:
+            moment = (
+                dt.datetime.combine(day, dt.time(23, 59, 59), tzinfo=ZoneInfo(COURSE_TIME_ZONE))
+                if day is not None
+                else dt.datetime.fromisoformat(value)
+            )
+        except ValueError:
+            raise MhtrainError(
+                f"due date {value!r} is not an ISO 8601 date; write 2026-12-08 (the end of that "
+                f"day in {COURSE_TIME_ZONE}) or 2026-12-08T17:00+00:00"
+            ) from None
+    if moment.tzinfo is None:
+        raise MhtrainError(
+            f"due date {str(text)!r} has a time but no time zone; add one, for example "
+            f"{moment:%Y-%m-%dT%H:%M}+00:00, or give the date alone"
+        )
+    return moment.astimezone(dt.UTC).replace(tzinfo=None)
+
+
+def _due_dates(
+    due: Mapping[str | int, str | dt.datetime | None], lessons: Sequence[str]
+) -> dict[str, dt.datetime | None]:
+    """Check every due date before anything is built; key them by lesson id."""
+    found: dict[str, dt.datetime | None] = {}
+    for key, when in due.items():
+        name = find_lesson(key, lessons)
+        if name is None:
+            raise MhtrainError(
+                f"--due {key}=...: the course has no lesson {str(key)!r}; it will have "
+                f"{', '.join(lessons) or 'no lessons'}"
+            )
+        if name in found:
+            raise MhtrainError(f"--due names {name} twice; give one due date per lesson")
+        none = when is None or (isinstance(when, str) and when.strip().lower() == _NO_DUE_DATE)
+        found[name] = None if none else parse_due_date(when)  # type: ignore[arg-type]
+    return found
+
+
+def _set_due_dates(
+    root: Path, course_id: str, due: Mapping[str, dt.datetime | None]
+) -> dict[str, str]:
+    """Give nbgrader each lesson's due date; return every lesson's due date now set."""
+    with gradebook(root, course_id) as gb:
+        for lesson, when in due.items():
+            gb.update_or_create_assignment(lesson, duedate=when)
+        return _due_in(gb)
+
+
+def _due_in(gb: Any) -> dict[str, str]:
+    return {a.name: local_time(a.duedate) for a in gb.assignments if a.duedate is not None}
+
+
+def due_dates(root: Path | str) -> dict[str, str]:
+    """Return the course's due dates by lesson (ISO 8601, in the course's time zone)."""
+    course = read_course(root)
+    if not (course.root / "gradebook.db").exists():
+        return {}
+    with gradebook(course.root, course.course_id) as gb:
+        return _due_in(gb)
 
 
 # --------------------------------------------------------------------------------------------
