@@ -34,6 +34,7 @@ def _run_init(args: argparse.Namespace) -> int:
         course_id=args.course_id,
         students=args.students,
         cell_timeout=args.cell_timeout,
+        mode=args.mode,
     )
     print(report.next_steps())
     return 0
@@ -150,6 +151,14 @@ def add_commands(subparsers: Any) -> None:
         default=None,
         metavar="SECONDS",
         help="how long one cell may run while marking before it is stopped (default: 120)",
+    )
+    init.add_argument(
+        "--mode",
+        choices=("marked", "formative"),
+        default=None,
+        help="marked: learners' checks give no answers away and multiple-choice checks only "
+        "record the answer; formative: instant right or wrong for every question (default: "
+        "marked for a new course; an update keeps the course's mode)",
     )
     init.set_defaults(func=_run_init)
 

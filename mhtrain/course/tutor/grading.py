@@ -29,6 +29,7 @@ from mhtrain.course.nbgrader.export import (
     NOT_SUBMITTED,
     GradeTable,
 )
+from mhtrain.course.nbgrader.marking import read_exercise_marks
 from mhtrain.course.nbgrader.preprocessors import DATA_FOLDER
 from mhtrain.course.tutor.roster import check_student_id
 from mhtrain.course.tutor.scan import reaches_outside
@@ -301,10 +302,18 @@ def _save_record(
     lesson: str,
     statuses: dict[str, str],
     problems: dict[str, list[str]],
+    exercises: dict[str, dict[str, dict[str, Any]]] | None = None,
 ) -> None:
+    """Write the marking record: per student the status, the problems and, per exercise, the
+    outcome (``correct``, ``not yet``, ``not attempted`` or ``manual``), the misconception
+    named, the score and the points available."""
     record = _read_record(settings, lesson)
     for student, status in statuses.items():
-        record[student] = {"status": status, "problems": list(problems.get(student, []))}
+        record[student] = {
+            "status": status,
+            "problems": list(problems.get(student, [])),
+            "exercises": dict((exercises or {}).get(student, {})),
+        }
     text = json.dumps(dict(sorted(record.items())), indent=1, ensure_ascii=False) + "\n"
     files.write_text(_record_path(settings, lesson), text)
 
@@ -347,19 +356,27 @@ def _feedback_for(
     pages: dict[str, Path] = {}
     failed: dict[str, str] = {}
     for student in _progress(list(students), desc="Feedback", enabled=progress):
-        folder = settings.root / "feedback" / student / lesson
-        if student in unmarked:
-            pages[student] = files.write_text(
-                folder / f"{lesson}.html", _problem_page(lesson, student, unmarked[student])
-            )
-            continue
-        result = api.generate_feedback(lesson, student)
-        found = sorted(folder.glob("*.html"))
-        if result["success"] and found:
-            pages[student] = found[0]
+        page, failure = _feedback_page(api, settings, lesson, student, unmarked.get(student))
+        if page is not None:
+            pages[student] = page
         else:
-            failed[student] = failure_reason(result)
+            failed[student] = str(failure)
     return pages, failed
+
+
+def _feedback_page(
+    api: Any, settings: CourseSettings, lesson: str, student: str, unmarked: list[str] | None
+) -> tuple[Path | None, str | None]:
+    """Write one student's feedback page; return its path, or why there is none."""
+    folder = settings.root / "feedback" / student / lesson
+    if unmarked is not None:
+        page = _problem_page(lesson, student, unmarked)
+        return files.write_text(folder / f"{lesson}.html", page), None
+    result = api.generate_feedback(lesson, student)
+    found = sorted(folder.glob("*.html"))
+    if result["success"] and found:
+        return found[0], None
+    return None, failure_reason(result)
 
 
 #: Seconds a marking process waits for another to finish writing to the gradebook.
@@ -404,16 +421,36 @@ class _Marked:
     student: str
     status: str
     problems: list[str]
+    exercises: dict[str, dict[str, Any]] = field(default_factory=dict)
+    feedback: str | None = None
+    feedback_problem: str | None = None
 
 
 def _mark_one(
     root: str, name: str, student: str, use_sandbox: bool, api: QuietAPI | None = None
 ) -> _Marked:
-    """Mark one student's submission with nbgrader's autograde; say how it went.
+    """Mark one student's submission with nbgrader's autograde, then write their feedback page.
 
     It runs in the grading process, or in a worker process with ``--jobs``: each student's
-    marking only writes to that student's rows of the gradebook and ``autograded/`` folder.
+    marking only writes to that student's rows of the gradebook and their own ``autograded/``
+    and ``feedback/`` folders, so the feedback pages are made in parallel too.
     """
+    done = _autograde_one(root, name, student, use_sandbox, api)
+    if done.status == NOT_GRADED:
+        return done
+    settings = read_course(root)
+    if api is None:
+        api = _worker_api(settings.root, use_sandbox=use_sandbox)
+    page, failure = _feedback_page(api, settings, name, student, None)
+    done.feedback = str(page) if page is not None else None
+    done.feedback_problem = failure
+    return done
+
+
+def _autograde_one(
+    root: str, name: str, student: str, use_sandbox: bool, api: QuietAPI | None
+) -> _Marked:
+    """Mark one student's submission with nbgrader's autograde; say how it went."""
     settings = read_course(root)
     release = nbformat.read(settings.root / "release" / name / f"{name}.ipynb", as_version=4)
     path = settings.root / "submitted" / student / name / f"{name}.ipynb"
@@ -446,7 +483,9 @@ def _mark_one(
     marked = settings.root / "autograded" / student / name / f"{name}.ipynb"
     if marked.is_file():
         found.extend(_run_problems(nbformat.read(marked, as_version=4), settings.cell_timeout))
-    return _Marked(student, GRADED_WITH_PROBLEMS if found else GRADED, found)
+    return _Marked(
+        student, GRADED_WITH_PROBLEMS if found else GRADED, found, read_exercise_marks(marked)
+    )
 
 
 def grade_lesson(
@@ -488,9 +527,9 @@ def grade_lesson(
     jobs : int, optional
         How many submissions to mark at once, each in its own process (default: the number
         of processor cores). The marks are the same as marking one at a time: each process
-        runs nbgrader's autograde for one student at a time, SQLite makes their gradebook
-        writes wait for each other, and the grade table, record and feedback pages are
-        written once, by this process, after all are marked.
+        runs nbgrader's autograde and then writes the feedback page for one student at a
+        time, SQLite makes their gradebook writes wait for each other, and the grade table
+        and record are written once, by this process, after all are marked.
 
     Returns
     -------
@@ -559,16 +598,23 @@ def grade_lesson(
         done = results[student]
         statuses[student] = done.status
         if done.problems:
-            report.problems[student] = done.problems
+            report.problems[student] = list(done.problems)
         if done.status == NOT_GRADED:
             unmarked[student] = done.problems
         else:
             report.graded.append(student)
-    pages, failed = _feedback_for(api, settings, name, handed_in, unmarked, progress=progress)
+    pages, failed = _feedback_for(api, settings, name, list(unmarked), unmarked, progress=False)
+    for student in report.graded:
+        done = results[student]
+        if done.feedback is not None:
+            pages[student] = Path(done.feedback)
+        else:
+            failed[student] = str(done.feedback_problem)
     for student, reason in failed.items():
         report.problems.setdefault(student, []).append(f"no feedback page ({reason})")
-    report.feedback = pages
-    _save_record(settings, name, statuses, report.problems)
+    report.feedback = {s: pages[s] for s in handed_in if s in pages}
+    exercises = {s: results[s].exercises for s in handed_in}
+    _save_record(settings, name, statuses, report.problems, exercises)
     all_statuses, all_problems = _recorded(settings, name)
     report.rows, report.csv_path = _write_table(settings, name, all_statuses, all_problems, output)
     return report

@@ -21,6 +21,8 @@ from mhtrain.course.nbgrader.api import QuietAPI, failure_reason, gradebook
 from mhtrain.course.nbgrader.config import (
     CELL_TIMEOUT,
     CONFIG_NAME,
+    COURSE_MODES,
+    DEFAULT_MODE,
     KEEP_MARKER,
     course_config_file_text,
 )
@@ -49,6 +51,8 @@ class CourseSettings:
         The tutor's own lines at the end of the configuration file.
     config : traitlets.config.Config
         The whole configuration, as nbgrader reads it.
+    mode : str
+        ``"marked"`` or ``"formative"``: how the checks in learners' kernels answer.
     """
 
     root: Path
@@ -57,6 +61,7 @@ class CourseSettings:
     cell_timeout: int
     own_settings: str
     config: Config
+    mode: str = DEFAULT_MODE
 
 
 def _own_settings(text: str) -> str:
@@ -107,7 +112,17 @@ def read_course(root: Path | str) -> CourseSettings:
         cell_timeout=int(timeout if timeout is not None else CELL_TIMEOUT),
         own_settings=_own_settings(path.read_text(encoding="utf-8")),
         config=config,
+        mode=str(section.get("course_mode") or DEFAULT_MODE),
     )
+
+
+def _course_mode(mode: str | None, existing: CourseSettings | None) -> str:
+    """The mode a course gets: the one asked for, else the course's own, else marked."""
+    if mode is None:
+        return existing.mode if existing is not None else DEFAULT_MODE
+    if mode not in COURSE_MODES:
+        raise MhtrainError(f"--mode must be one of {', '.join(COURSE_MODES)}, not {mode!r}")
+    return mode
 
 
 @dataclass
@@ -295,6 +310,7 @@ def init_course(
     students: Path | str | None = None,
     cell_timeout: int | None = None,
     source_dir: Path | None = None,
+    mode: str | None = None,
 ) -> InitReport:
     """Make an nbgrader course folder from the lessons, or bring an existing one up to date.
 
@@ -324,6 +340,10 @@ def init_course(
         Seconds a cell may run while marking (default 120, or unchanged).
     source_dir : Path, optional
         The lesson sources; by default the course's ``notebooks/``.
+    mode : {"marked", "formative"}, optional
+        How the checks in learners' kernels answer: ``"marked"`` (the default for a new
+        course) gives no reference answers and only records multiple-choice answers;
+        ``"formative"`` says right or wrong at once. An update keeps the course's mode.
 
     Returns
     -------
@@ -340,6 +360,7 @@ def init_course(
     cid, per_student, timeout, own, existing = _resolve_settings(
         root, course_id=course_id, per_student_data=per_student_data, cell_timeout=cell_timeout
     )
+    course_mode = _course_mode(mode, existing)
     class_list = read_students(students) if students is not None else []
     if lessons is None and existing is not None and course_lessons(root):
         chosen = lesson_sources(lessons=course_lessons(root), source_dir=source_dir)
@@ -359,6 +380,7 @@ def init_course(
             cell_timeout=timeout,
             own_settings=own,
             class_list=class_list,
+            mode=course_mode,
         )
 
     if is_course:
@@ -384,6 +406,7 @@ def _init_in(
     cell_timeout: int,
     own_settings: str,
     class_list: Sequence[dict[str, str]],
+    mode: str = DEFAULT_MODE,
 ) -> InitReport:
     report = InitReport(
         root=final_root, course_id=course_id, per_student_data=per_student_data, created=False
@@ -401,6 +424,7 @@ def _init_in(
                 per_student_data=per_student_data,
                 cell_timeout=cell_timeout,
                 own_settings=own_settings,
+                mode=mode,
             ),
         )
         course = read_course(work)
