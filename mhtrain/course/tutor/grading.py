@@ -32,7 +32,7 @@ from mhtrain.course.nbgrader.export import (
 from mhtrain.course.nbgrader.marking import read_exercise_marks
 from mhtrain.course.nbgrader.preprocessors import DATA_FOLDER
 from mhtrain.course.tutor.roster import check_student_id
-from mhtrain.course.tutor.scan import reaches_outside
+from mhtrain.course.tutor.scan import checks_problem, reaches_into_checks, reaches_outside
 from mhtrain.course.tutor.setup import CourseSettings, read_course, resolve_lesson
 from mhtrain.errors import MhtrainError
 
@@ -473,6 +473,9 @@ def _autograde_one(
                 else "nothing stopped it: check the notebook and the course folder"
             )
         )
+    into_checks = reaches_into_checks(submitted, release)
+    if into_checks:
+        found.append(checks_problem(into_checks))
     if api is None:
         api = _worker_api(settings.root, use_sandbox=use_sandbox)
     result = api.autograde(name, student, force=True, create=True)
