@@ -374,7 +374,8 @@ def exercise_marks(marked: NotebookNode) -> dict[str, dict[str, Any]]:
 
     Test cells the grader decided carry their verdict in their metadata; other graded code
     cells are read as nbgrader reads them (an error output scores 0); written answers are
-    ``"manual"`` with no score until a tutor marks them.
+    ``"manual"`` with no score until a tutor marks them, or ``"not attempted"`` (0) when
+    left as released.
 
     Parameters
     ----------
