@@ -435,10 +435,10 @@ def _mark_one(
     marking only writes to that student's rows of the gradebook and their own ``autograded/``
     and ``feedback/`` folders, so the feedback pages are made in parallel too.
     """
-    done = _autograde_one(root, name, student, use_sandbox, api)
+    settings = read_course(root)
+    done = _autograde_one(settings, name, student, use_sandbox, api)
     if done.status == NOT_GRADED:
         return done
-    settings = read_course(root)
     if api is None:
         api = _worker_api(settings.root, use_sandbox=use_sandbox)
     page, failure = _feedback_page(api, settings, name, student, None)
@@ -448,10 +448,9 @@ def _mark_one(
 
 
 def _autograde_one(
-    root: str, name: str, student: str, use_sandbox: bool, api: QuietAPI | None
+    settings: CourseSettings, name: str, student: str, use_sandbox: bool, api: QuietAPI | None
 ) -> _Marked:
     """Mark one student's submission with nbgrader's autograde; say how it went."""
-    settings = read_course(root)
     release = nbformat.read(settings.root / "release" / name / f"{name}.ipynb", as_version=4)
     path = settings.root / "submitted" / student / name / f"{name}.ipynb"
     submitted, unreadable = _read_notebook(path)
@@ -586,7 +585,9 @@ def grade_lesson(
     results: dict[str, _Marked] = {}
     bar = _progress(handed_in, desc=f"Marking {name}", enabled=progress)
     if jobs > 1:
-        context = multiprocessing.get_context("spawn")
+        # A fork server imports mhtrain and nbgrader once; each worker starts as a copy of it.
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload([__name__])
         with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
             for done in pool.map(_mark_one, *zip(*args, strict=True)):
                 results[done.student] = done
