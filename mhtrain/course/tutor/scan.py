@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Iterator
 
 from nbformat.notebooknode import NotebookNode
 from nbgrader.utils import is_locked
@@ -185,29 +186,23 @@ class _ChecksFinder(ast.NodeVisitor):
             for item in target.elts:
                 self._target(item)
 
-    def visit_Assign(self, node: ast.Assign) -> None:
+    def visit_Assign(self, node: ast.Assign | ast.Delete) -> None:
         for target in node.targets:
             self._target(target)
         self.generic_visit(node)
+
+    visit_Delete = visit_Assign  # both hold their targets in .targets
 
     def visit_AugAssign(self, node: ast.AugAssign) -> None:
         self._target(node.target)
         self.generic_visit(node)
 
-    def visit_Delete(self, node: ast.Delete) -> None:
-        for target in node.targets:
-            self._target(target)
-        self.generic_visit(node)
-
-    def visit_FunctionDef(self, node: ast.FunctionDef) -> None:
+    def visit_FunctionDef(self, node: ast.FunctionDef | ast.ClassDef) -> None:
         if node.name == ALIAS:
             self._add(f"redefines {ALIAS}")
         self.generic_visit(node)
 
-    def visit_ClassDef(self, node: ast.ClassDef) -> None:
-        if node.name == ALIAS:
-            self._add(f"redefines {ALIAS}")
-        self.generic_visit(node)
+    visit_ClassDef = visit_FunctionDef
 
     def visit_Attribute(self, node: ast.Attribute) -> None:
         if node.attr in _INSIDES:
@@ -250,8 +245,10 @@ def reaches_into_checks(submitted: NotebookNode, release: NotebookNode) -> list[
 
     Parameters
     ----------
-    submitted, release : NotebookNode
-        The learner's notebook and the released one (whose own cells are not counted).
+    submitted : NotebookNode
+        The learner's notebook.
+    release : NotebookNode
+        The notebook as released: its own cells, such as the line loading ``ex``, are fine.
 
     Returns
     -------
@@ -259,12 +256,8 @@ def reaches_into_checks(submitted: NotebookNode, release: NotebookNode) -> list[
         Short descriptions (``"sets ex.q1.grade"``), in the order found; empty if none.
     """
     finder = _ChecksFinder(_checks_import(release))
-    for cell in _learners_cells(submitted, release):
-        lines = [ln for ln in cell.source.splitlines() if not ln.lstrip().startswith(("%", "!"))]
-        try:
-            finder.visit(ast.parse("\n".join(lines)))
-        except SyntaxError:
-            continue
+    for _, tree in _learners_code(submitted, release):
+        finder.visit(tree)
     return finder.found
 
 
@@ -289,6 +282,21 @@ def _learners_cells(submitted: NotebookNode, release: NotebookNode) -> list[Note
     ]
 
 
+def _learners_code(
+    submitted: NotebookNode, release: NotebookNode
+) -> Iterator[tuple[NotebookNode, ast.Module]]:
+    """Each cell of the learner's own with its parsed code (IPython's % and ! lines left out).
+
+    Code that cannot be parsed cannot run either, so it reaches nothing; the run reports it.
+    """
+    for cell in _learners_cells(submitted, release):
+        lines = [ln for ln in cell.source.splitlines() if not ln.lstrip().startswith(("%", "!"))]
+        try:
+            yield cell, ast.parse("\n".join(lines))
+        except SyntaxError:
+            continue
+
+
 def reaches_outside(submitted: NotebookNode, release: NotebookNode) -> list[str]:
     """Return what the learner's own code reaches for outside the lesson, in plain words.
 
@@ -303,12 +311,7 @@ def reaches_outside(submitted: NotebookNode, release: NotebookNode) -> list[str]
         Kinds of reach (for example ``"starts other programs"``), sorted; empty if none.
     """
     finder = _Finder()
-    for cell in _learners_cells(submitted, release):
-        lines = [ln for ln in cell.source.splitlines() if not ln.lstrip().startswith(("%", "!"))]
-        try:
-            tree = ast.parse("\n".join(lines))
-        except SyntaxError:
-            continue  # code that cannot run reaches nothing; the run reports the error
+    for cell, tree in _learners_code(submitted, release):
         finder.visit(tree)
         if any(ln.lstrip().startswith("!") for ln in cell.source.splitlines()):
             finder.found.add(PROGRAMS)
