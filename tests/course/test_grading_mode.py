@@ -41,7 +41,6 @@ def _routes(data):
     q1, q2 = lesson00.q1, lesson00.q2
     return {
         "expected": lambda: q1.expected(data=data),
-        "solution": q1.solution,
         "solution_text": lambda: q1.solution_text,
         "_reference": lambda: q1._reference(data),
         "_expected": lambda: q1._expected(data),
@@ -60,6 +59,14 @@ def test_in_a_marked_course_no_route_gives_a_reference(data):
         with pytest.raises(MhtrainError, match="not available in a marked course"):
             route()
         assert name  # every route was tried
+
+
+@pytest.mark.usefixtures("marked")
+def test_in_a_marked_course_solution_says_kindly_there_is_none(capsys):
+    shown = lesson00.q1.solution()
+    assert shown.startswith("The worked solution to q1 is not available in a marked course")
+    assert "people_in_contact" not in shown
+    assert capsys.readouterr().out.strip() == shown
 
 
 @pytest.mark.usefixtures("marked")
@@ -154,3 +161,30 @@ def test_the_release_says_the_mode_in_the_cell_that_loads_the_checks():
         "from mhtrain.checks import set_course_mode",
         "set_course_mode('marked')  # set by your course",
     ]
+
+
+@pytest.mark.slow
+def test_course_init_sets_the_mode_and_an_update_keeps_it(tmp_path):
+    import contextlib
+    import io
+
+    from mhtrain.cli import main
+    from mhtrain.course.tutor import read_course
+
+    root = tmp_path / "course"
+    with contextlib.redirect_stdout(io.StringIO()):
+        assert main(["course", "init", str(root), "--lessons", "00", "--mode", "formative"]) == 0
+    assert read_course(root).mode == "formative"
+    released = root / "release" / "00-getting-started" / "00-getting-started.ipynb"
+    assert "set_course_mode('formative')" in released.read_text(encoding="utf-8")
+    with contextlib.redirect_stdout(io.StringIO()):
+        assert main(["course", "init", str(root)]) == 0
+    assert read_course(root).mode == "formative"
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err), pytest.raises(SystemExit):
+        main(["course", "init", str(root), "--mode", "strict"])
+    assert "--mode: invalid choice: 'strict'" in err.getvalue()
+    new = tmp_path / "new"
+    with contextlib.redirect_stdout(io.StringIO()):
+        assert main(["course", "init", str(new), "--lessons", "00"]) == 0
+    assert read_course(new).mode == "marked"

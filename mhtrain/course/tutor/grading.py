@@ -29,7 +29,7 @@ from mhtrain.course.nbgrader.export import (
     NOT_SUBMITTED,
     GradeTable,
 )
-from mhtrain.course.nbgrader.marking import read_exercise_marks
+from mhtrain.course.nbgrader.marking import grader_dataset, read_exercise_marks
 from mhtrain.course.nbgrader.preprocessors import DATA_FOLDER
 from mhtrain.course.tutor.roster import check_student_id
 from mhtrain.course.tutor.scan import checks_problem, reaches_into_checks, reaches_outside
@@ -475,6 +475,10 @@ def _autograde_one(
     into_checks = reaches_into_checks(submitted, release)
     if into_checks:
         found.append(checks_problem(into_checks))
+    if settings.per_student_data:
+        # Made here first, the learner's dataset is judged against in this process and kept
+        # in the cache, which their kernel reads (read-only) instead of making it again.
+        grader_dataset(settings.root / DATA_FOLDER, student=student, course=settings.course_id)
     if api is None:
         api = _worker_api(settings.root, use_sandbox=use_sandbox)
     result = api.autograde(name, student, force=True, create=True)
