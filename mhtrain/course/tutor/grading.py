@@ -511,7 +511,10 @@ def grade_lesson(
     available (:mod:`mhtrain.course.nbgrader.sandbox`), so nothing one student's code does can
     change another's marks or the course files. The course data is checked against its
     manifest first. With per-student data, each kernel runs with the student and course
-    settings for that student (see :class:`CourseExecute`). A submission that
+    settings for that student (see :class:`CourseExecute`). The kernel's own test cells are
+    feedback only: the marks of ``ex.<id>.grade(...)`` cells are decided in the grader's
+    process from the answers read out as plain data (:class:`DecideMarks`), and recorded
+    per exercise in ``grades/<lesson>-marking.json``. A submission that
     cannot be marked is reported by name, still gets a row in the table and a feedback page,
     and does not stop the others.
 
