@@ -127,3 +127,33 @@ def test_the_kernel_reply_is_read_only_between_this_runs_markers():
         marking.read_reply(forged, marker)
     with pytest.raises(MhtrainError):
         marking.read_reply(printed.getvalue() * 2, marker)
+
+
+def _test_cell(source: str):
+    import nbformat
+
+    meta = {"nbgrader": {"grade": True, "solution": False, "locked": True, "points": 1,
+                         "grade_id": "q2-test", "schema_version": 3}}  # fmt: skip
+    return nbformat.v4.new_code_cell(source, metadata=meta)
+
+
+@pytest.mark.parametrize(
+    ("source", "decided"),
+    [
+        ("# Test cell\nex.q1.grade(percent_in_contact)", ("q1", "percent_in_contact")),
+        (
+            "ex.q2.assert_answered(answer_q2)\n### BEGIN HIDDEN TESTS\nex.q2.grade(answer_q2)\n"
+            "### END HIDDEN TESTS",
+            ("q2", "answer_q2"),
+        ),
+        ("ex.q3.grade()", ("q3", None)),
+        ("ex.q2.assert_answered(answer_q2)", None),  # nothing to decide: no grade() call
+        ("ex.q2.grade(answer_q2)\nassert answer_q2 != 'a'", None),  # a test of its own
+        ("ex.q1.grade(answer)\nex.q2.grade(answer)", None),  # two exercises in one cell
+        ("ex.q1.grade(table.loc['Black'])", None),  # not a variable
+        ("ex.q1.grade(x, data=other)", None),
+        ("ex.q1.grade(", None),
+    ],
+)
+def test_the_grader_decides_only_test_cells_that_just_call_grade(source, decided):
+    assert marking.grader_call(_test_cell(source)) == decided

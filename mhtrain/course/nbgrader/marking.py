@@ -36,8 +36,12 @@ __all__ = [
     "MANUAL",
     "NOT_ATTEMPTED_OUTCOME",
     "NOT_YET_OUTCOME",
+    "NotPlainData",
     "decode",
+    "exercise_marks",
     "grader_call",
+    "grader_dataset",
+    "judge",
     "kernel_query",
     "new_marker",
     "plain_data",
@@ -114,12 +118,11 @@ def plain_data(value: Any) -> Any:
             text, orient = frame.to_json(orient="table"), "table"
         except Exception:  # duplicate or unusual labels: the plainer layout
             text, orient = frame.to_json(orient="split"), "split"
-        return {"kind": "series" if series else "frame", "json": text, "orient": orient,
-                "name": name}  # fmt: skip
+        kind_name = "series" if series else "frame"
+        return {"kind": kind_name, "json": text, "orient": orient, "name": name}
     return {"kind": "other", "type": getattr(kind, "__name__", "object")}
 
 
-#: Stands for an answer marking could not read as plain data.
 class NotPlainData:
     """An answer that was not plain data (an object of the named type)."""
 
