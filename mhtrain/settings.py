@@ -34,6 +34,9 @@ COURSE = Variable(
     "MHTRAIN_COURSE", "the course id that, with MHTRAIN_STUDENT, picks a seed", personal=True
 )
 HIDE_SOLUTIONS = Variable("MHTRAIN_HIDE_SOLUTIONS", "1, true or yes switches ex.qN.solution() off")
+COURSE_MODE = Variable(
+    "MHTRAIN_COURSE_MODE", "marked or formative: how a course's checks answer (see the tutor guide)"
+)
 NOTEBOOKS = Variable("MHTRAIN_NOTEBOOKS", "folder of the lesson sources (instead of notebooks/)")
 
 VARIABLES: tuple[Variable, ...] = (
@@ -43,6 +46,7 @@ VARIABLES: tuple[Variable, ...] = (
     STUDENT,
     COURSE,
     HIDE_SOLUTIONS,
+    COURSE_MODE,
     NOTEBOOKS,
 )
 _TRUE = {"1", "true", "yes"}
@@ -85,6 +89,12 @@ def hide_solutions() -> bool:
     return _get(HIDE_SOLUTIONS).lower() in _TRUE
 
 
+def course_mode() -> str | None:
+    """Return the course mode the environment sets (``"marked"`` or ``"formative"``), or None."""
+    value = _get(COURSE_MODE).lower()
+    return value or None
+
+
 def notebooks_dir() -> Path | None:
     """Return the lesson source folder the environment names, or None."""
     value = _get(NOTEBOOKS)
@@ -111,6 +121,7 @@ def marking_environment(
     hide_solutions: bool,
     student: str | None = None,
     course: str = "",
+    mode: str | None = None,
     base: Mapping[str, str] | None = None,
 ) -> dict[str, str]:
     """Return the environment a marking kernel starts with.
@@ -123,11 +134,15 @@ def marking_environment(
         Switch ``solution()`` off in the kernel.
     student : str, optional
         With per-student data, the student being marked; ``course`` is their course id.
+    mode : str, optional
+        The course mode the kernel runs in (``"marked"`` closes the way to references).
     base : mapping, optional
         The environment to start from (the current process's by default); any personal-data
         variables in it are removed first, so the tutor's own never leak into marking.
     """
-    env = without_personal(base)
+    env = without_personal(base, drop=(COURSE_MODE.name,))
+    if mode:
+        env[COURSE_MODE.name] = str(mode)
     if data is not None:
         env[DATA_DIR.name] = str(data)
     if hide_solutions:

@@ -58,6 +58,7 @@ def _run_init(args: argparse.Namespace) -> int:
         students=args.students,
         cell_timeout=args.cell_timeout,
         due=_due(args.due),
+        mode=args.mode,
     )
     print(report.next_steps())
     return 0
@@ -195,6 +196,14 @@ def add_commands(subparsers: Any) -> None:
         help="a lesson's due date (repeat for more): ISO 8601 with a time zone, e.g. "
         "03=2026-12-08T17:00+00:00, or a date alone for the end of that day in Europe/London; "
         "LESSON=none removes it. nbgrader records lateness against it",
+    )
+    init.add_argument(
+        "--mode",
+        choices=("marked", "formative"),
+        default=None,
+        help="marked: learners' checks give no answers away and multiple-choice checks only "
+        "record the answer; formative: instant right or wrong for every question (default: "
+        "marked for a new course; an update keeps the course's mode)",
     )
     init.set_defaults(func=_run_init)
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from types import ModuleType
 from typing import Any
 
-from mhtrain.checks.core.feedback import ALIAS, PRINTED, slip_reason
+from mhtrain.checks.core.feedback import ALIAS, NOT_PLAIN_DATA, PRINTED, slip_reason
 from mhtrain.checks.core.results import (
     CORRECT,
     LABELS,
@@ -20,7 +21,13 @@ from mhtrain.checks.core.results import (
     ShownText,
     show,
 )
-from mhtrain.checks.core.state import dataset_note, get_dataset, solutions_visible
+from mhtrain.checks.core.state import (
+    dataset_note,
+    get_dataset,
+    judging,
+    references_closed,
+    solutions_visible,
+)
 from mhtrain.checks.core.tolerance import Quantity
 from mhtrain.checks.core.tolerance import quantity as _quantity
 from mhtrain.errors import MhtrainError
@@ -29,6 +36,31 @@ __all__ = ["Exercise", "Misconception", "ValueExercise", "exercises_in"]
 
 #: Stands for "no answer given" (``None`` and ``...`` are answers a learner can leave in place).
 MISSING: Any = object()
+
+
+def closed_route(what: str) -> MhtrainError:
+    """The error a route to a reference answer raises in a marked course."""
+    return MhtrainError(
+        f"{what} is not available in a marked course: your tutor's course marks your answers "
+        f"when you hand the lesson in. Use {ALIAS}.<exercise>.check() for feedback and "
+        f"{ALIAS}.<exercise>.hint() for hints, or ask your tutor."
+    )
+
+
+def guarded(function: Callable[..., Any], what: str) -> Callable[..., Any]:
+    """Wrap a function that gives a reference (or a known wrong answer) so that, in a marked
+    course, it only runs while a check is judging an answer."""
+    if getattr(function, "_mhtrain_guarded", False):
+        return function
+
+    @functools.wraps(function)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if references_closed():
+            raise closed_route(what)
+        return function(*args, **kwargs)
+
+    wrapper._mhtrain_guarded = True  # type: ignore[attr-defined]
+    return wrapper
 
 
 @dataclass(frozen=True)
@@ -64,6 +96,8 @@ class Misconception:
 
     def wrong_value(self, data: Any) -> Any:
         """Return the wrong value this misconception produces from ``data``."""
+        if references_closed():
+            raise closed_route("A misconception's value")
         if self.compute is not None:
             return self.compute(data)
         return self.value
@@ -105,6 +139,13 @@ class Exercise:
     kind = "exercise"
     default_advice = "Read the question again and check each step of your working."
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        # Every kind's own reference routes are closed in a marked course, outside a check.
+        super().__init_subclass__(**kwargs)
+        for name in ("_reference", "_misconception_values", "_alias_names"):
+            if name in cls.__dict__:
+                setattr(cls, name, guarded(cls.__dict__[name], f"{ALIAS}.<exercise>.{name}()"))
+
     def __init__(
         self,
         id: str,
@@ -136,6 +177,8 @@ class Exercise:
     @property
     def solution_text(self) -> str:
         """The worked solution: the lesson's answer cell for this exercise (or ``solution=``)."""
+        if references_closed():
+            raise closed_route(f"{ALIAS}.{self.id}.solution_text")
         if not self._solution_text:
             from mhtrain.course.lessons import worked_answer_for
 
@@ -145,6 +188,12 @@ class Exercise:
     # -- reference values --------------------------------------------------------------------
 
     def _cached(self, key: str, data: Any, compute: Callable[[Any], Any]) -> Any:
+        from mhtrain.checks.core.state import course_mode
+
+        if course_mode() == "marked":
+            if references_closed():
+                raise closed_route(f"{ALIAS}.{self.id}._cached()")
+            return compute(data)  # nothing kept where the notebook could read it
         hit = self._cache.get(key)
         if hit is not None and hit[0] is data:
             return hit[1]
@@ -165,11 +214,20 @@ class Exercise:
         ----------
         data : Dataset, optional
             The dataset to compute from; by default the one :func:`get_dataset` gives.
+
+        Raises
+        ------
+        MhtrainError
+            In a marked course (:func:`~mhtrain.checks.core.state.course_mode`), outside a check.
         """
+        if references_closed():
+            raise closed_route(f"{ALIAS}.{self.id}.expected()")
         data = get_dataset() if data is None else data
         return self._cached("expected", data, self._reference)
 
     def _misconception_values(self, data: Any) -> Iterable[tuple[Misconception, Any]]:
+        if references_closed():
+            raise closed_route(f"{ALIAS}.{self.id}._misconception_values()")
         for i, misconception in enumerate(self.misconceptions):
             yield (
                 misconception,
@@ -230,7 +288,28 @@ class Exercise:
         if problem:
             return self._not_yet(problem, slip_reason(answer))
         data = get_dataset() if data is None else data
-        return self._compare(answer, data)
+        with judging:
+            return self._compare(answer, data)
+
+    def unreadable(self, type_name: str | None) -> CheckResult:
+        """The result for an answer marking could not read from the notebook as plain data.
+
+        Parameters
+        ----------
+        type_name : str or None
+            The type of the answer; None when the notebook's kernel gave no answers at all.
+        """
+        if type_name is None:
+            detail = (
+                "Marking could not read your answer from the notebook. Check that the whole "
+                "notebook runs from top to bottom without errors, then hand it in again."
+            )
+        else:
+            detail = (
+                f"Your answer is an object of type {type_name}, which marking cannot read. "
+                "Give a number, text, a list or a pandas table, as the question asks."
+            )
+        return self._not_yet(detail, NOT_PLAIN_DATA)
 
     def _lookup(self, answer: Any, depth: int) -> Any:
         """Find the answer in the caller's namespace when ``check()`` was given no argument."""
@@ -353,7 +432,13 @@ class Exercise:
         return show(text)
 
     def solution(self) -> ShownText:
-        """Print one worked solution and return its text (unless solutions are switched off)."""
+        """Print one worked solution and return its text (unless solutions are switched off).
+
+        In a marked course it gives none: it says so kindly instead of stopping with an error,
+        because the lessons themselves invite learners to run it.
+        """
+        if references_closed():
+            return show(f"The worked solution to {self.id} {str(closed_route('')).lstrip()}")
         if not solutions_visible():
             text = (
                 f"Solutions are switched off in this version of the course. "
@@ -407,7 +492,7 @@ class ValueExercise(Exercise):
         if kwargs.get("advice") is None and self.quantity.name != "number":
             kwargs["advice"] = self.quantity.advice
         super().__init__(id, **kwargs)
-        self._expected = expected
+        self._expected = guarded(expected, f"{ALIAS}.{id}._expected()")
 
 
 def exercises_in(module: ModuleType) -> dict[str, Exercise]:

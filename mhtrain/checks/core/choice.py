@@ -9,9 +9,10 @@ from typing import Any
 
 import numpy as np
 
-from mhtrain.checks.core.base import Exercise
+from mhtrain.checks.core.base import Exercise, guarded
 from mhtrain.checks.core.feedback import ALIAS, NOT_AN_OPTION, OTHER_OPTION, describe_type
-from mhtrain.checks.core.results import CORRECT, CheckResult, ShownText, show
+from mhtrain.checks.core.results import CORRECT, RECEIVED, CheckResult, ShownText, show
+from mhtrain.checks.core.state import MARKED, course_mode
 from mhtrain.errors import MhtrainError
 
 __all__ = ["ChoiceExercise"]
@@ -57,6 +58,13 @@ def _without_lead_words(text: str) -> str:
     while len(words) > 1 and words[0] in _LEAD_WORDS:
         words = words[1:]
     return " ".join(words)
+
+
+def _fixed(key: str) -> Callable[[Any], str]:
+    def answer(data: Any) -> str:
+        return key
+
+    return answer
 
 
 class ChoiceExercise(Exercise):
@@ -106,7 +114,9 @@ class ChoiceExercise(Exercise):
         self.options = {str(k).lower(): str(v) for k, v in options.items()}
         if isinstance(answer, str) and answer.lower() not in self.options:
             raise MhtrainError(f"exercise {id}: answer {answer!r} is not one of the option keys")
-        self._answer = answer
+        self._answer = guarded(
+            answer if callable(answer) else _fixed(answer.lower()), f"{ALIAS}.{id}._answer()"
+        )
         self._aliases = aliases
         self._names = self._option_names()
 
@@ -124,8 +134,7 @@ class ChoiceExercise(Exercise):
         return names
 
     def _reference(self, data: Any) -> str:
-        key = self._answer(data) if callable(self._answer) else self._answer
-        key = str(key).lower()
+        key = str(self._answer(data)).lower()
         if key not in self.options:
             raise MhtrainError(
                 f"exercise {self.id}: the right answer {key!r} is not one of the options"
@@ -189,6 +198,13 @@ class ChoiceExercise(Exercise):
                 f"{self._letters()}, or copy the text of the option. Run "
                 f"{ALIAS}.{self.id}.show_options() to see them.",
                 NOT_AN_OPTION,
+            )
+        if course_mode() == MARKED:
+            # Right or wrong here would let a learner try every letter before handing in.
+            return self._result(
+                RECEIVED,
+                f"your answer ({key}) is recorded. It is marked when you hand the lesson in, "
+                "so this check does not say whether it is right.",
             )
         return self._judge(key, data)
 

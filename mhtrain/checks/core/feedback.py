@@ -86,6 +86,7 @@ PERCENT_SIGN = "percent-sign"
 COMMAS = "commas-make-a-tuple"
 SHAPE = "shape-not-count"
 PRINTED = "value-from-print"
+NOT_PLAIN_DATA = "not-plain-data"
 
 
 def rounded_message(precision: str) -> str:

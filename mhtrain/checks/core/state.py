@@ -8,9 +8,14 @@ from typing import Any
 from mhtrain.errors import MhtrainError
 
 __all__ = [
+    "COURSE_MODES",
+    "FORMATIVE",
+    "MARKED",
+    "course_mode",
     "dataset_in",
     "get_dataset",
     "is_dataset",
+    "set_course_mode",
     "set_solutions_visible",
     "solutions_visible",
     "use_dataset",
@@ -154,3 +159,76 @@ def solutions_visible() -> bool:
     from mhtrain import settings
 
     return not settings.hide_solutions()
+
+
+#: A course whose marks count: the kernel gives no reference, choices are only recorded.
+MARKED = "marked"
+#: A course for practice: instant right or wrong for every kind of question.
+FORMATIVE = "formative"
+COURSE_MODES = (MARKED, FORMATIVE)
+
+
+class _ModeState:
+    """The course mode a session chose, and whether a check is being judged right now."""
+
+    def __init__(self) -> None:
+        self.chosen: str | None = None
+        self.judging = 0
+        self.grader = 0
+
+
+_MODE = _ModeState()
+
+
+def set_course_mode(mode: str | None) -> None:
+    """Say which kind of course this session belongs to (a released notebook does this).
+
+    Parameters
+    ----------
+    mode : {"marked", "formative"} or None
+        ``"marked"`` closes every way to the reference answers in this session; ``None`` goes
+        back to the environment (:func:`mhtrain.settings.course_mode`). A marking kernel's
+        environment says ``"marked"``, and nothing set here opens it again.
+    """
+    if mode is not None and mode not in COURSE_MODES:
+        raise MhtrainError(f"course mode {mode!r} is not one of {', '.join(COURSE_MODES)}")
+    _MODE.chosen = mode
+
+
+def course_mode() -> str | None:
+    """Return ``"marked"``, ``"formative"`` or None (self-paced) for this session.
+
+    In the grader's own process (:func:`grader_judging`) it is always None: the grader judges
+    with every reference in reach.
+    """
+    if _MODE.grader:
+        return None
+    from mhtrain import settings
+
+    if settings.course_mode() == MARKED:
+        return MARKED
+    return _MODE.chosen or settings.course_mode() or None
+
+
+def references_closed() -> bool:
+    """Whether asking for a reference answer now must fail: a marked course, outside a check."""
+    return not _MODE.judging and course_mode() == MARKED
+
+
+class _Counter:
+    """A context manager that counts how deep a ``with`` block of its kind is."""
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+
+    def __enter__(self) -> None:
+        setattr(_MODE, self._name, getattr(_MODE, self._name) + 1)
+
+    def __exit__(self, *exc: object) -> None:
+        setattr(_MODE, self._name, getattr(_MODE, self._name) - 1)
+
+
+#: While a check compares an answer (it needs the reference for that, and shows only a verdict).
+judging = _Counter("judging")
+#: While the grader judges answers in its own process, whatever the environment says.
+grader_judging = _Counter("grader")

@@ -8,6 +8,7 @@ from typing import Any
 from traitlets.config import Config
 
 from mhtrain.course.lessons import BEGIN_HIDDEN, BEGIN_SOLUTION, END_HIDDEN, END_SOLUTION
+from mhtrain.errors import MhtrainError
 
 #: What a solution region becomes in the student version: nothing, because every answer cell
 #: already starts with a placeholder line such as ``rate = ...  # replace ... with your answer``.
@@ -18,6 +19,11 @@ TEXT_STUB = "Write your answer here."
 CELL_TIMEOUT = 120
 #: The nbgrader configuration file at the top of a course folder.
 CONFIG_NAME = "nbgrader_config.py"
+#: How a course's checks answer: a marked course closes every way to the references in the
+#: learners' kernels, a formative course gives instant right or wrong for every question.
+COURSE_MODES = ("marked", "formative")
+#: The mode of a new course (a cohort's work is usually marked).
+DEFAULT_MODE = "marked"
 #: A line in the configuration file: the tutor's own settings go below it and are kept on update.
 KEEP_MARKER = "# Your own settings go below this line; `mhtrain course init` keeps them."
 
@@ -103,13 +109,16 @@ def course_config(
     per_student_data: bool = False,
     cell_timeout: int = CELL_TIMEOUT,
     course_root: Path | str | None = None,
+    mode: str = DEFAULT_MODE,
 ) -> Config:
     """Return the nbgrader configuration of an mhtrain course.
 
     It is the shared configuration (:func:`nbgrader_config`) extended for running a course: the
     course id; marking runs each kernel through ``CourseExecute`` (course data, solutions off,
-    each student's own data if chosen) and ``LimitOutputSize``; feedback goes through
-    ``ScrubFeedback`` instead of the shared hidden-test step.
+    each student's own data if chosen) and ``LimitOutputSize``, then ``DecideMarks`` decides
+    the marks of ``ex.<id>.grade(...)`` test cells in the grader's process, before nbgrader
+    saves them; feedback goes through ``ScrubFeedback`` instead of the shared hidden-test step.
+    Released notebooks say the course's mode (``SetCourseMode``).
 
     Parameters
     ----------
@@ -121,6 +130,8 @@ def course_config(
         Seconds one cell may run while marking before it is stopped.
     course_root : path, optional
         The course folder.
+    mode : {"marked", "formative"}, optional
+        How the checks in learners' kernels answer (see :data:`COURSE_MODES`).
 
     Returns
     -------
@@ -130,8 +141,19 @@ def course_config(
     from nbgrader.converters import Autograde
     from nbgrader.preprocessors import Execute, GetGrades, LimitOutput
 
-    from mhtrain.course.nbgrader.preprocessors import CourseExecute, LimitOutputSize, ScrubFeedback
+    from mhtrain.course.nbgrader.preprocessors import (
+        CourseExecute,
+        DecideMarks,
+        LimitOutputSize,
+        ScrubFeedback,
+        SetCourseMode,
+    )
 
+    if mode not in COURSE_MODES:
+        raise MhtrainError(
+            f"course mode {mode!r} is not one of {', '.join(COURSE_MODES)}; run "
+            "`mhtrain course init DIR --mode marked` (or formative)"
+        )
     c = nbgrader_config(course_root=course_root)
     c.CourseDirectory.course_id = course_id
     c.Execute.timeout = int(cell_timeout)
@@ -139,9 +161,13 @@ def course_config(
     for step in Autograde.class_traits()["autograde_preprocessors"].default():
         steps.append(CourseExecute if step is Execute else step)
         if step is LimitOutput:
-            steps.append(LimitOutputSize)
+            steps += [LimitOutputSize, DecideMarks]
     c.Autograde.autograde_preprocessors = steps
     c.CourseExecute.per_student_data = bool(per_student_data)
+    c.CourseExecute.course_mode = mode
+    c.DecideMarks.per_student_data = bool(per_student_data)
+    c.SetCourseMode.mode = mode
+    c.GenerateAssignment.preprocessors = [*c.GenerateAssignment.preprocessors, SetCourseMode]
     c.GenerateFeedback.preprocessors = [GetGrades, ScrubFeedback, CSSHTMLHeaderPreprocessor]
     return c
 
@@ -152,6 +178,7 @@ def course_config_file_text(
     per_student_data: bool = False,
     cell_timeout: int = CELL_TIMEOUT,
     own_settings: str = "",
+    mode: str = DEFAULT_MODE,
 ) -> str:
     """Return the text of a course's ``nbgrader_config.py``.
 
@@ -165,6 +192,8 @@ def course_config_file_text(
         Seconds a cell may run while marking.
     own_settings : str, optional
         The tutor's own lines, kept below :data:`KEEP_MARKER`.
+    mode : {"marked", "formative"}, optional
+        The course mode.
 
     Returns
     -------
@@ -186,6 +215,7 @@ def course_config_file_text(
         f"        course_id={course_id!r},",
         f"        per_student_data={bool(per_student_data)!r},",
         f"        cell_timeout={int(cell_timeout)!r},",
+        f"        mode={str(mode)!r},",
         "        course_root=os.path.dirname(os.path.abspath(__file__)),",
         "    )",
         ")",

@@ -3,10 +3,11 @@ limits, and feedback that never shows a hidden test."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import subprocess
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,11 +15,11 @@ import nbformat
 from nbconvert.exporters.exporter import ResourcesDict
 from nbformat.notebooknode import NotebookNode
 from nbgrader.preprocessors import ClearHiddenTests, Execute, NbGraderPreprocessor
-from traitlets import Bool, Integer
+from traitlets import Bool, Integer, Unicode
 
 from mhtrain import settings
-from mhtrain.course.lessons import is_tutor_note, is_worked_words
-from mhtrain.course.nbgrader import sandbox
+from mhtrain.course.lessons import grade_id, is_tutor_note, is_worked_words
+from mhtrain.course.nbgrader import marking, sandbox
 
 #: The folder, inside a course, holding the course dataset the lessons load.
 DATA_FOLDER = "synthetic_data"
@@ -31,6 +32,10 @@ _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 _TEXT_TYPES = ("text/plain", "text/html", "text/markdown", "text/latex", "application/json")
 # A secret line must be long enough that finding it in an output is not a coincidence.
 _MIN_SECRET = 6
+#: Where the answers read from a kernel wait for :class:`DecideMarks` in nbconvert's resources.
+ANSWERS_KEY = "mhtrain_answers"
+#: Seconds the kernel may take to give the answers of one test cell.
+_REPLY_TIMEOUT = 60
 
 
 class RemoveTutorNotes(NbGraderPreprocessor):
@@ -108,6 +113,9 @@ class CourseExecute(Execute):
         config=True
     )
     file_mb = Integer(sandbox.FILE_MB, help="Largest file a kernel may write.").tag(config=True)
+    course_mode = Unicode(
+        "marked", help="marked or formative: how the kernel's own checks answer while marking."
+    ).tag(config=True)
 
     def _course_root(self) -> Path:
         section = self.config.get("CourseDirectory", {})
@@ -154,10 +162,61 @@ class CourseExecute(Execute):
             hide_solutions=self.hide_solutions,
             student=str(student_id) if self.per_student_data and student_id else None,
             course=str(section.get("course_id") or ""),
+            mode=self.course_mode or None,
         )
 
-    def setup_kernel(self, **kwargs: Any) -> Any:
+    @contextlib.contextmanager
+    def setup_kernel(self, **kwargs: Any) -> Iterator[None]:
         """Start the kernel as nbclient does, with :meth:`kernel_env` as its environment."""
+        self._marker = marking.new_marker()
+        if isinstance(getattr(self, "resources", None), dict):
+            self.resources[ANSWERS_KEY] = {}
+        with self._start_kernel(**kwargs):
+            yield
+
+    def preprocess_cell(
+        self, cell: NotebookNode, resources: ResourcesDict, cell_index: int
+    ) -> tuple[NotebookNode, ResourcesDict]:
+        """Run one cell; after a test cell the grader decides, read its answer as plain data."""
+        cell, resources = super().preprocess_cell(cell, resources, cell_index)
+        call = marking.grader_call(cell)
+        gid = grade_id(cell)
+        if call is None or gid is None:
+            return cell, resources
+        exercise, variable = call
+        if variable is None:
+            found = marking.exercises_of(resources).get(exercise)
+            variable = getattr(found, "variable", None)
+        entry: dict[str, Any] = {"exercise": exercise, "variable": variable, "answer": None}
+        if variable is not None:
+            entry["answer"] = self._ask_for(variable)
+        self.resources.setdefault(ANSWERS_KEY, {})[gid] = entry
+        return cell, resources
+
+    def _ask_for(self, variable: str) -> Any:
+        """The value of ``variable`` in the kernel as plain data, or None if none came back."""
+        from nbclient.util import run_sync
+
+        printed: list[str] = []
+
+        def hook(msg: dict[str, Any]) -> None:
+            content = msg.get("content", {})
+            if msg.get("msg_type") == "stream" and content.get("name") == "stdout":
+                printed.append(content.get("text", ""))
+
+        try:
+            run_sync(self.kc.execute_interactive)(
+                marking.kernel_query([variable], self._marker),
+                store_history=False,
+                allow_stdin=False,
+                timeout=_REPLY_TIMEOUT,
+                output_hook=hook,
+            )
+            return marking.read_reply("".join(printed), self._marker).get(variable)
+        except Exception:  # a dead, busy or tampered kernel gives no answer: marked unreadable
+            return None
+
+    def _start_kernel(self, **kwargs: Any) -> Any:
         resources = getattr(self, "resources", None) or {}
         info = resources.get("nbgrader", {})
         kwargs.setdefault("env", self.kernel_env(info.get("student")))
@@ -313,3 +372,86 @@ def _scrub_output(output: NotebookNode, secrets: set[str]) -> None:
         for key in list(data):
             if isinstance(data[key], str):
                 data[key], _ = _scrub_text(data[key], secrets)
+
+
+class DecideMarks(NbGraderPreprocessor):
+    """Decide each ``ex.<id>.grade(...)`` test cell's mark in the grader, not the kernel.
+
+    ``CourseExecute`` read each such cell's answer out of the learner's kernel as plain data.
+    This step judges it here, with the grader's own copy of the lesson's checks and the
+    verified dataset of the learner nbgrader is marking (the course's data copy, or with
+    per-student data that learner's own), and replaces the cell's outputs with the verdict:
+    the check's message, shown as an error when the answer is not correct, so that nbgrader's
+    ``SaveAutoGrades`` gives the points. Other test cells, and written answers, are untouched.
+    """
+
+    per_student_data = Bool(False, help="Judge each student against their own dataset.").tag(
+        config=True
+    )
+
+    def preprocess(
+        self, nb: NotebookNode, resources: ResourcesDict
+    ) -> tuple[NotebookNode, ResourcesDict]:
+        """Judge every answer ``CourseExecute`` read, and write each verdict into its cell."""
+        answers = resources.get(ANSWERS_KEY) or {}
+        if not answers:
+            return nb, resources
+        from mhtrain.checks.core.state import grader_judging
+
+        exercises = marking.exercises_of(resources)
+        data = self._dataset(resources)
+        for cell in nb.cells:
+            entry = answers.get(grade_id(cell) or "")
+            exercise = exercises.get(entry["exercise"]) if entry else None
+            if exercise is None:
+                continue
+            with grader_judging:
+                result = marking.judge(exercise, entry["answer"], data)
+            cell.outputs = marking.verdict_outputs(result)
+            cell.metadata[marking.METADATA_KEY] = {
+                "exercise": exercise.id,
+                "outcome": marking.outcome_of(result),
+                "misconception": result.misconception,
+            }
+        return nb, resources
+
+    def _dataset(self, resources: ResourcesDict) -> Any:
+        """The verified dataset of the learner being marked, loaded in this process."""
+        section = self.config.get("CourseDirectory", {})
+        root = Path(section.get("root") or os.getcwd()).resolve()
+        student = resources.get("nbgrader", {}).get("student")
+        course = str(section.get("course_id") or "")
+        return marking.grader_dataset(
+            root / DATA_FOLDER,
+            student=str(student) if self.per_student_data and student else None,
+            course=course,
+        )
+
+
+_CHECKS_IMPORT = re.compile(r"^from mhtrain\.checks import lesson\d\d as \w+\s*$", re.MULTILINE)
+
+
+class SetCourseMode(NbGraderPreprocessor):
+    """Say the course's mode in a released notebook, in the cell that loads the checks.
+
+    In a marked course the checks then close every way to a reference answer in the learner's
+    kernel, and a multiple-choice check only says the answer was recorded; in a formative
+    course every check says right or wrong at once (see the tutor guide).
+    """
+
+    mode = Unicode("marked", help="marked or formative").tag(config=True)
+
+    def preprocess(
+        self, nb: NotebookNode, resources: ResourcesDict
+    ) -> tuple[NotebookNode, ResourcesDict]:
+        """Add the mode to the first cell that imports a lesson's checks."""
+        line = (
+            f"from mhtrain.checks import set_course_mode\nset_course_mode({self.mode!r})"
+            "  # set by your course"
+        )
+        for cell in nb.cells:
+            if cell.cell_type == "code" and _CHECKS_IMPORT.search(cell.source):
+                if "set_course_mode(" not in cell.source:
+                    cell.source = cell.source.rstrip("\n") + "\n" + line
+                break
+        return nb, resources

@@ -31,9 +31,10 @@ from mhtrain.course.nbgrader.export import (
     GradeTable,
     lateness,
 )
+from mhtrain.course.nbgrader.marking import grader_dataset, read_exercise_marks
 from mhtrain.course.nbgrader.preprocessors import DATA_FOLDER
 from mhtrain.course.tutor.roster import check_student_id
-from mhtrain.course.tutor.scan import reaches_outside
+from mhtrain.course.tutor.scan import checks_problem, reaches_into_checks, reaches_outside
 from mhtrain.course.tutor.setup import CourseSettings, due_dates, read_course, resolve_lesson
 from mhtrain.errors import MhtrainError
 
@@ -314,10 +315,18 @@ def _save_record(
     lesson: str,
     statuses: dict[str, str],
     problems: dict[str, list[str]],
+    exercises: dict[str, dict[str, dict[str, Any]]] | None = None,
 ) -> None:
+    """Write the marking record: per student the status, the problems and, per exercise, the
+    outcome (``correct``, ``not yet``, ``not attempted`` or ``manual``), the misconception
+    named, the score and the points available."""
     record = _read_record(settings, lesson)
     for student, status in statuses.items():
-        record[student] = {"status": status, "problems": list(problems.get(student, []))}
+        record[student] = {
+            "status": status,
+            "problems": list(problems.get(student, [])),
+            "exercises": dict((exercises or {}).get(student, {})),
+        }
     text = json.dumps(dict(sorted(record.items())), indent=1, ensure_ascii=False) + "\n"
     files.write_text(_record_path(settings, lesson), text)
 
@@ -375,19 +384,27 @@ def _feedback_for(
     pages: dict[str, Path] = {}
     failed: dict[str, str] = {}
     for student in _progress(list(students), desc="Feedback", enabled=progress):
-        folder = settings.root / "feedback" / student / lesson
-        if student in unmarked:
-            pages[student] = files.write_text(
-                folder / f"{lesson}.html", _problem_page(lesson, student, unmarked[student])
-            )
-            continue
-        result = api.generate_feedback(lesson, student)
-        found = sorted(folder.glob("*.html"))
-        if result["success"] and found:
-            pages[student] = found[0]
+        page, failure = _feedback_page(api, settings, lesson, student, unmarked.get(student))
+        if page is not None:
+            pages[student] = page
         else:
-            failed[student] = failure_reason(result)
+            failed[student] = str(failure)
     return pages, failed
+
+
+def _feedback_page(
+    api: Any, settings: CourseSettings, lesson: str, student: str, unmarked: list[str] | None
+) -> tuple[Path | None, str | None]:
+    """Write one student's feedback page; return its path, or why there is none."""
+    folder = settings.root / "feedback" / student / lesson
+    if unmarked is not None:
+        page = _problem_page(lesson, student, unmarked)
+        return files.write_text(folder / f"{lesson}.html", page), None
+    result = api.generate_feedback(lesson, student)
+    found = sorted(folder.glob("*.html"))
+    if result["success"] and found:
+        return found[0], None
+    return None, failure_reason(result)
 
 
 #: Seconds a marking process waits for another to finish writing to the gradebook.
@@ -432,17 +449,36 @@ class _Marked:
     student: str
     status: str
     problems: list[str]
+    exercises: dict[str, dict[str, Any]] = field(default_factory=dict)
+    feedback: str | None = None
+    feedback_problem: str | None = None
 
 
 def _mark_one(
     root: str, name: str, student: str, use_sandbox: bool, api: QuietAPI | None = None
 ) -> _Marked:
-    """Mark one student's submission with nbgrader's autograde; say how it went.
+    """Mark one student's submission with nbgrader's autograde, then write their feedback page.
 
     It runs in the grading process, or in a worker process with ``--jobs``: each student's
-    marking only writes to that student's rows of the gradebook and ``autograded/`` folder.
+    marking only writes to that student's rows of the gradebook and their own ``autograded/``
+    and ``feedback/`` folders, so the feedback pages are made in parallel too.
     """
     settings = read_course(root)
+    done = _autograde_one(settings, name, student, use_sandbox, api)
+    if done.status == NOT_GRADED:
+        return done
+    if api is None:
+        api = _worker_api(settings.root, use_sandbox=use_sandbox)
+    page, failure = _feedback_page(api, settings, name, student, None)
+    done.feedback = str(page) if page is not None else None
+    done.feedback_problem = failure
+    return done
+
+
+def _autograde_one(
+    settings: CourseSettings, name: str, student: str, use_sandbox: bool, api: QuietAPI | None
+) -> _Marked:
+    """Mark one student's submission with nbgrader's autograde; say how it went."""
     release = nbformat.read(settings.root / "release" / name / f"{name}.ipynb", as_version=4)
     path = settings.root / "submitted" / student / name / f"{name}.ipynb"
     submitted, unreadable = _read_notebook(path)
@@ -464,6 +500,13 @@ def _mark_one(
                 else "nothing stopped it: check the notebook and the course folder"
             )
         )
+    into_checks = reaches_into_checks(submitted, release)
+    if into_checks:
+        found.append(checks_problem(into_checks))
+    if settings.per_student_data:
+        # Made here first, the learner's dataset is judged against in this process and kept
+        # in the cache, which their kernel reads (read-only) instead of making it again.
+        grader_dataset(settings.root / DATA_FOLDER, student=student, course=settings.course_id)
     if api is None:
         api = _worker_api(settings.root, use_sandbox=use_sandbox)
     result = api.autograde(name, student, force=True, create=True)
@@ -474,7 +517,9 @@ def _mark_one(
     marked = settings.root / "autograded" / student / name / f"{name}.ipynb"
     if marked.is_file():
         found.extend(_run_problems(nbformat.read(marked, as_version=4), settings.cell_timeout))
-    return _Marked(student, GRADED_WITH_PROBLEMS if found else GRADED, found)
+    return _Marked(
+        student, GRADED_WITH_PROBLEMS if found else GRADED, found, read_exercise_marks(marked)
+    )
 
 
 def grade_lesson(
@@ -494,7 +539,10 @@ def grade_lesson(
     available (:mod:`mhtrain.course.nbgrader.sandbox`), so nothing one student's code does can
     change another's marks or the course files. The course data is checked against its
     manifest first. With per-student data, each kernel runs with the student and course
-    settings for that student (see :class:`CourseExecute`). A submission that
+    settings for that student (see :class:`CourseExecute`). The kernel's own test cells are
+    feedback only: the marks of ``ex.<id>.grade(...)`` cells are decided in the grader's
+    process from the answers read out as plain data (:class:`DecideMarks`), and recorded
+    per exercise in ``grades/<lesson>-marking.json``. A submission that
     cannot be marked is reported by name, still gets a row in the table and a feedback page,
     and does not stop the others.
 
@@ -516,9 +564,9 @@ def grade_lesson(
     jobs : int, optional
         How many submissions to mark at once, each in its own process (default: the number
         of processor cores). The marks are the same as marking one at a time: each process
-        runs nbgrader's autograde for one student at a time, SQLite makes their gradebook
-        writes wait for each other, and the grade table, record and feedback pages are
-        written once, by this process, after all are marked.
+        runs nbgrader's autograde and then writes the feedback page for one student at a
+        time, SQLite makes their gradebook writes wait for each other, and the grade table
+        and record are written once, by this process, after all are marked.
 
     Returns
     -------
@@ -572,7 +620,9 @@ def grade_lesson(
     results: dict[str, _Marked] = {}
     bar = _progress(handed_in, desc=f"Marking {name}", enabled=progress)
     if jobs > 1:
-        context = multiprocessing.get_context("spawn")
+        # A fork server imports mhtrain and nbgrader once; each worker starts as a copy of it.
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload([__name__])
         with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
             for done in pool.map(_mark_one, *zip(*args, strict=True)):
                 results[done.student] = done
@@ -587,16 +637,23 @@ def grade_lesson(
         done = results[student]
         statuses[student] = done.status
         if done.problems:
-            report.problems[student] = done.problems
+            report.problems[student] = list(done.problems)
         if done.status == NOT_GRADED:
             unmarked[student] = done.problems
         else:
             report.graded.append(student)
-    pages, failed = _feedback_for(api, settings, name, handed_in, unmarked, progress=progress)
+    pages, failed = _feedback_for(api, settings, name, list(unmarked), unmarked, progress=False)
+    for student in report.graded:
+        done = results[student]
+        if done.feedback is not None:
+            pages[student] = Path(done.feedback)
+        else:
+            failed[student] = str(done.feedback_problem)
     for student, reason in failed.items():
         report.problems.setdefault(student, []).append(f"no feedback page ({reason})")
-    report.feedback = pages
-    _save_record(settings, name, statuses, report.problems)
+    report.feedback = {s: pages[s] for s in handed_in if s in pages}
+    exercises = {s: results[s].exercises for s in handed_in}
+    _save_record(settings, name, statuses, report.problems, exercises)
     _record_times(settings, name, handed_in)
     report.due = due_dates(settings.root).get(name)
     all_statuses, all_problems = _recorded(settings, name)

@@ -23,6 +23,8 @@ from mhtrain.course.nbgrader.api import QuietAPI, failure_reason, gradebook
 from mhtrain.course.nbgrader.config import (
     CELL_TIMEOUT,
     CONFIG_NAME,
+    COURSE_MODES,
+    DEFAULT_MODE,
     KEEP_MARKER,
     course_config_file_text,
 )
@@ -52,6 +54,8 @@ class CourseSettings:
         The tutor's own lines at the end of the configuration file.
     config : traitlets.config.Config
         The whole configuration, as nbgrader reads it.
+    mode : str
+        ``"marked"`` or ``"formative"``: how the checks in learners' kernels answer.
     """
 
     root: Path
@@ -60,6 +64,7 @@ class CourseSettings:
     cell_timeout: int
     own_settings: str
     config: Config
+    mode: str = DEFAULT_MODE
 
 
 def _own_settings(text: str) -> str:
@@ -110,7 +115,17 @@ def read_course(root: Path | str) -> CourseSettings:
         cell_timeout=int(timeout if timeout is not None else CELL_TIMEOUT),
         own_settings=_own_settings(path.read_text(encoding="utf-8")),
         config=config,
+        mode=str(section.get("course_mode") or DEFAULT_MODE),
     )
+
+
+def _course_mode(mode: str | None, existing: CourseSettings | None) -> str:
+    """The mode a course gets: the one asked for, else the course's own, else marked."""
+    if mode is None:
+        return existing.mode if existing is not None else DEFAULT_MODE
+    if mode not in COURSE_MODES:
+        raise MhtrainError(f"--mode must be one of {', '.join(COURSE_MODES)}, not {mode!r}")
+    return mode
 
 
 @dataclass
@@ -305,6 +320,7 @@ def init_course(
     cell_timeout: int | None = None,
     source_dir: Path | None = None,
     due: Mapping[str | int, str | dt.datetime | None] | None = None,
+    mode: str | None = None,
 ) -> InitReport:
     """Make an nbgrader course folder from the lessons, or bring an existing one up to date.
 
@@ -340,6 +356,10 @@ def init_course(
         Europe/London, or None (or ``"none"``) to remove one. They are kept in the
         gradebook as each assignment's nbgrader ``duedate``, so nbgrader's own lateness
         applies; lessons not named keep theirs.
+    mode : {"marked", "formative"}, optional
+        How the checks in learners' kernels answer: ``"marked"`` (the default for a new
+        course) gives no reference answers and only records multiple-choice answers;
+        ``"formative"`` says right or wrong at once. An update keeps the course's mode.
 
     Returns
     -------
@@ -356,6 +376,7 @@ def init_course(
     cid, per_student, timeout, own, existing = _resolve_settings(
         root, course_id=course_id, per_student_data=per_student_data, cell_timeout=cell_timeout
     )
+    course_mode = _course_mode(mode, existing)
     class_list = read_students(students) if students is not None else []
     if lessons is None and existing is not None and course_lessons(root):
         chosen = lesson_sources(lessons=course_lessons(root), source_dir=source_dir)
@@ -376,6 +397,7 @@ def init_course(
             cell_timeout=timeout,
             own_settings=own,
             class_list=class_list,
+            mode=course_mode,
         )
         done.due = _set_due_dates(work, cid, deadlines)
         return done
@@ -403,6 +425,7 @@ def _init_in(
     cell_timeout: int,
     own_settings: str,
     class_list: Sequence[dict[str, str]],
+    mode: str = DEFAULT_MODE,
 ) -> InitReport:
     report = InitReport(
         root=final_root, course_id=course_id, per_student_data=per_student_data, created=False
@@ -420,6 +443,7 @@ def _init_in(
                 per_student_data=per_student_data,
                 cell_timeout=cell_timeout,
                 own_settings=own_settings,
+                mode=mode,
             ),
         )
         course = read_course(work)

@@ -1,13 +1,18 @@
-"""Marking a mischievous class in the sandbox: no answer cell reaches beyond its own notebook.
+"""Marking a mischievous class: no answer cell reaches beyond its own notebook, and no code in
+the learner's kernel changes a mark.
 
-One course of lesson 0 is made and one class marked once with ``mhtrain course grade`` (a real
-nbgrader run, each kernel in bubblewrap). Each learner below tries one escape the tutor guide
-promises is stopped: damaging the course data, editing the gradebook or the nbgrader settings,
-planting the tutor's source notebook in ``release/``, reading other files into their own
-output, leaving a process running, taking too much memory, opening a network connection.
-Each gets the mark their answers earn, nobody else's mark moves, nothing leaks, the problem is
-named in the grade table, and the command exits 0. A correct and a blank notebook are the
-controls. Without bubblewrap these tests skip (on CI, where it is installed, they fail).
+One course of lesson 0 is made and one class marked once with ``mhtrain course grade --jobs 2
+--require-sandbox`` (a real nbgrader run, each kernel in bubblewrap). Each learner below tries
+one escape the tutor guide promises is stopped (damaging the course data, editing the
+gradebook or the nbgrader settings, planting the tutor's source notebook in ``release/``,
+reading other files into their own output, leaving a process running, taking too much memory,
+opening a network connection) or one cheat the grader must see through (patching or
+redefining the checks, changing a tolerance, switching the dataset, asking for the
+references, trying every letter, an answer that claims to equal anything). Each gets the mark
+their honest work earns, nobody else's mark moves, nothing leaks, the problem is named in the
+grade table and the marking record, and the command exits 0. A correct, a blank, a partly
+right notebook and one with a named misconception are the controls. Without bubblewrap these
+tests skip (on CI, where it is installed, they fail).
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ import contextlib
 import copy
 import csv
 import io
+import json
 import os
 import socket
 import subprocess
@@ -28,11 +34,11 @@ from mhtrain import files
 from mhtrain.cli import main
 from mhtrain.course.lessons import lesson_sources, read_lesson
 from mhtrain.course.tutor import GRADED_WITH_PROBLEMS, model_submission
-from mhtrain.course.tutor.scan import COURSE_FILES, NETWORK, PROGRAMS, WRITES
+from mhtrain.course.tutor.scan import COURSE_FILES, ENVIRONMENT, NETWORK, PROGRAMS, WRITES
 from mhtrain.data import REPO_ROOT
 
 # One class, marked once: every test of this module runs on the same worker.
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("grading-sandbox")]
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("grading-class")]
 
 HERE = Path(__file__).resolve().parent
 LESSON = "00-getting-started"
@@ -40,6 +46,15 @@ SLEEP_MARK = "31170.25"  # a process started by a learner sleeps this long: foun
 OWN_NOTE = "# my own note 77815"  # in the correct learner's notebook, so a leak of it shows
 EMAIL = "learner{}@example.org"
 COPIED = "cells were copied with their marking details (q1-"
+CHECKS = "reaches into the checks or course settings"
+#: What each kind of honest work earns, exercise by exercise (the fair tutor's judgement).
+EARNS = {
+    "correct": {"q1": True, "q2": True},
+    "blank": {"q1": False, "q2": False},
+    "partly": {"q1": True, "q2": False},
+    "misconception": {"q1": False, "q2": False},
+    "q2-only": {"q1": False, "q2": True},
+}
 
 
 def on_ci() -> bool:
@@ -211,6 +226,183 @@ def _class(root: Path, correct, blank, listener_port: int) -> dict:
             "correct",
             {COPIED},
         ),
+        **_cheats(correct, blank),
+    }
+
+
+def _answered(nb, **answers: str):
+    """The notebook with the named answer cells' code replaced."""
+    nb = copy.deepcopy(nb)
+    for cell in nb.cells:
+        key = (_grade_id(cell) or "").replace("-answer", "")
+        if key in answers:
+            cell.source = answers[key]
+    return nb
+
+
+def _after_import(nb, code: str):
+    """The notebook with one cell of the learner's own right after the checks are loaded."""
+    nb = copy.deepcopy(nb)
+    index = next(i for i, c in enumerate(nb.cells) if "import lesson00 as ex" in c.source)
+    nb.cells.insert(index + 1, nbformat.v4.new_code_cell(code))
+    return nb
+
+
+def _cheats(correct, blank) -> dict:
+    """Learners who try to get marks their answers do not earn, and the other controls.
+
+    Each value: (notebook, the honest work it holds (a key of EARNS), problems named).
+    """
+    blank_q1 = "percent_in_contact = ...  # replace ... with your answer"
+    blank_q2 = 'answer_q2 = ...  # replace ... with "a", "b" or "c"'
+    right_q1 = "percent_in_contact = people_in_contact / residents * 100"
+    proportion = "percent_in_contact = people_in_contact / residents"
+    always = (
+        "class Always:\n    def __eq__(self, other):\n        return True\n"
+        "    def __ne__(self, other):\n        return False\n"
+    )
+    return {
+        "m-patch-grade": (
+            _after_import(
+                blank,
+                "ex.q1.grade = lambda *a, **k: None\nex.q2.grade = lambda *a, **k: None\n"
+                "ex.q2.assert_answered = lambda *a, **k: None",
+            ),
+            "blank",
+            {CHECKS, "sets ex.q1.grade"},
+        ),
+        "n-patch-evaluate": (
+            _after_import(
+                blank,
+                "from mhtrain.checks.core import base, results\n"
+                "base.Exercise.evaluate = lambda self, *a, **k: "
+                "results.CheckResult(self.id, 'correct', 'Correct: well done')\n"
+                "base.is_placeholder = lambda answer: False",
+            ),
+            "blank",
+            {CHECKS, "sets base.Exercise.evaluate"},
+        ),
+        "o-patch-value": (
+            _answered(
+                _after_import(
+                    correct,
+                    "from mhtrain.checks import ValueExercise, NumberExercise\n"
+                    "from mhtrain.checks.core import results\n"
+                    "NumberExercise._compare = lambda self, answer, data: "
+                    "results.CheckResult(self.id, 'correct', 'Correct: yes')\n"
+                    "ValueExercise._format_problem = lambda self, answer: None",
+                ),
+                q1="percent_in_contact = 'six or so'",
+            ),
+            "q2-only",
+            {CHECKS, "sets NumberExercise._compare"},
+        ),
+        "p-redefine-ex": (
+            _after_import(
+                blank,
+                "class Anything:\n    def __getattr__(self, name):\n        return self\n"
+                "    def __call__(self, *args, **kwargs):\n        return None\n"
+                "ex = Anything()",
+            ),
+            "blank",
+            {CHECKS, "redefines ex"},
+        ),
+        "q-tolerance": (
+            _answered(
+                _after_import(
+                    correct,
+                    "from mhtrain.checks.core import tolerance\n"
+                    "tolerance.matches = lambda *a, **k: True\n"
+                    "ex.q1.rel_tol = 1e9\nex.q1.quantity = ex.q1.quantity.__class__",
+                ),
+                q1=proportion,
+            ),
+            "q2-only",
+            {CHECKS, "sets ex.q1.rel_tol"},
+        ),
+        "r-environ": (
+            _after_import(
+                correct,
+                "import os\nos.environ['MHTRAIN_STUDENT'] = 'b-correct'\n"
+                "os.environ['MHTRAIN_DATA_DIR'] = '/nowhere'",
+            ),
+            "correct",
+            {CHECKS, ENVIRONMENT, "MHTRAIN_STUDENT"},
+        ),
+        "t-use-dataset": (
+            _answered(
+                _after_import(
+                    correct,
+                    "import types\nimport mhtrain\nfrom mhtrain.checks import use_dataset\n"
+                    "public = mhtrain.load()\n"
+                    "few = types.SimpleNamespace(people=public.people.head(100), "
+                    "population=public.population, tables={}, truth={}, seed=1)\n"
+                    "use_dataset(few)",
+                ),
+                q1="percent_in_contact = 100 / residents * 100",
+            ),
+            "q2-only",
+            {CHECKS, "use_dataset"},
+        ),
+        "u-expected": (
+            _answered(blank, q1="percent_in_contact = ex.q1.expected()"),
+            "blank",
+            {CHECKS, "ex.q1.expected()"},
+        ),
+        "v-reference": (
+            _answered(
+                blank,
+                q1="percent_in_contact = ex.q1._reference(data)",
+                q2="answer_q2 = ex.q2._answer(data)",
+            ),
+            "blank",
+            {CHECKS, "reads ex.q1._reference"},
+        ),
+        "w-solution-text": (
+            _answered(blank, q1=f"{blank_q1}\nexec(ex.q1.solution_text)"),
+            "blank",
+            {CHECKS, "reads ex.q1.solution_text"},
+        ),
+        "x-getsource": (
+            _answered(
+                blank,
+                q1="import inspect\nsource = inspect.getsource(ex.q1.grade)\n"
+                "percent_in_contact = ex.q1.__closure__",
+            ),
+            "blank",
+            {CHECKS, "inspect"},
+        ),
+        "y-every-letter": (
+            _answered(
+                correct,
+                q2=f"{blank_q2}\nfor letter in 'abc':\n"
+                "    if ex.q2.evaluate(letter).status == 'correct':\n"
+                "        answer_q2 = letter",
+            ),
+            "partly",
+            set(),
+        ),
+        "z-not-plain": (
+            _answered(
+                blank,
+                q1=always + "percent_in_contact = Always()",
+                q2=always + "class Letter(str):\n    def __eq__(self, other):\n"
+                "        return True\n    __hash__ = str.__hash__\nanswer_q2 = Letter('a')",
+            ),
+            "blank",
+            set(),
+        ),
+        "za-partly": (_answered(correct, q2=blank_q2), "partly", set()),
+        "zb-misconception": (
+            _answered(correct, q1=proportion, q2='answer_q2 = "a"'),
+            "misconception",
+            set(),
+        ),
+        "zc-right-q1-rounded": (
+            _answered(correct, q1=f"{right_q1}\npercent_in_contact = round(percent_in_contact, 1)"),
+            "correct",
+            set(),
+        ),
     }
 
 
@@ -259,7 +451,10 @@ def marked(bwrap, tmp_path_factory):
         names = [
             "a-damage-data", "b-correct", "c-blank", "d-gradebook", "e-config",
             "f-release", "g-read", "h-process", "i-memory", "j-network",
-            "k-copied-test", "l-copied-answer",
+            "k-copied-test", "l-copied-answer", "m-patch-grade", "n-patch-evaluate",
+            "o-patch-value", "p-redefine-ex", "q-tolerance", "r-environ", "t-use-dataset",
+            "u-expected", "v-reference", "w-solution-text", "x-getsource", "y-every-letter",
+            "z-not-plain", "za-partly", "zb-misconception", "zc-right-q1-rounded",
         ]  # fmt: skip
         rows += [[s, f"Learner{i}", "Test", EMAIL.format(i)] for i, s in enumerate(names)]
         with class_list.open("w", newline="", encoding="utf-8") as handle:
@@ -287,8 +482,11 @@ def marked(bwrap, tmp_path_factory):
     listener.close()
     with (root / "grades" / f"{LESSON}.csv").open(encoding="utf-8") as handle:
         table = {row["student_id"]: row for row in csv.DictReader(handle)}
+    record = json.loads((root / "grades" / f"{LESSON}-marking.json").read_text(encoding="utf-8"))
     return {
         "root": root,
+        "record": record,
+        "release": release,
         "code": code,
         "stdout": out.getvalue(),
         "rows": table,
@@ -306,18 +504,121 @@ def test_marking_the_class_exits_0_in_the_sandbox(marked):
     assert "Warning:" not in marked["stdout"]  # the sandbox was there: no warning
 
 
-def test_each_learner_gets_the_marks_their_answers_earn(marked):
+def _points(release) -> dict[str, float]:
+    """Points of each auto-graded test cell, from the released notebook's own metadata."""
+    return {
+        _grade_id(c): float(c.metadata["nbgrader"]["points"])
+        for c in release.cells
+        if c.get("metadata", {}).get("nbgrader", {}).get("grade") and c.cell_type == "code"
+    }
+
+
+def test_marking_the_class_is_a_class_of_at_least_25(marked):
+    assert len(marked["names"]) >= 25
+    assert sorted(marked["rows"]) == sorted(marked["names"])
+
+
+def test_each_learner_gets_the_marks_their_honest_work_earns(marked):
     rows = marked["rows"]
+    points = _points(marked["release"])
+    assert set(points) == {"q1-test", "q2-test"}
     correct, blank = rows["b-correct"], rows["c-blank"]
-    assert float(correct["score"]) > 0
-    assert float(blank["score"]) == 0
-    for student, (_, answers, _) in marked["students"].items():
-        control = correct if answers == "correct" else blank
-        for column in ("status", "score", "max_score", "q1-test", "q2-test", "to mark by hand"):
-            if column == "status" and marked["students"][student][2]:
-                assert rows[student][column] == GRADED_WITH_PROBLEMS, student
-                continue
-            assert rows[student][column] == control[column], (student, column)
+    for student, (_, work, _) in marked["students"].items():
+        earns = EARNS[work]
+        expected = {f"{q}-test": points[f"{q}-test"] if earns[q] else 0.0 for q in earns}
+        for column, value in expected.items():
+            assert float(rows[student][column]) == value, (student, column)
+        # Written answers follow the notebook the learner started from; nobody marked them yet.
+        base = blank if work == "blank" else correct
+        for column in ("q3-reflection", "to mark by hand", "max_score"):
+            assert rows[student][column] == base[column], (student, column)
+        assert float(rows[student]["score"]) == sum(expected.values()) + float(
+            base["q3-reflection"] or 0
+        ), student
+        problems = bool(marked["students"][student][2]) or rows[student]["problems"] != ""
+        if not problems:
+            assert rows[student]["status"] == "graded", student
+        else:
+            assert rows[student]["status"] == GRADED_WITH_PROBLEMS, student
+
+
+def test_the_marking_record_gives_each_exercise_its_outcome_and_points(marked):
+    record, rows = marked["record"], marked["rows"]
+    points = _points(marked["release"])
+    for student, (_, work, _) in marked["students"].items():
+        entry = record[student]
+        assert entry["status"] == rows[student]["status"], student
+        for problem in entry["problems"]:
+            assert problem in rows[student]["problems"], (student, problem)
+        assert bool(entry["problems"]) == bool(rows[student]["problems"]), student
+        exercises = entry["exercises"]
+        assert list(exercises) == ["q1", "q2", "q3"], student
+        for q, right in EARNS[work].items():
+            mark = exercises[q]
+            assert mark["max_score"] == points[f"{q}-test"], (student, q)
+            assert mark["score"] == (points[f"{q}-test"] if right else 0.0), (student, q)
+            assert float(rows[student][f"{q}-test"]) == mark["score"], (student, q)
+            assert (mark["outcome"] == "correct") == right, (student, q, mark)
+        assert exercises["q3"]["outcome"] == ("not attempted" if work == "blank" else "manual")
+
+
+def test_the_record_names_the_misconception_and_the_unattempted(marked):
+    record = {s: r["exercises"] for s, r in marked["record"].items()}
+    wrong = record["zb-misconception"]
+    assert wrong["q1"] == {
+        "outcome": "not yet",
+        "misconception": "proportion-not-percentage",
+        "score": 0.0,
+        "max_score": wrong["q1"]["max_score"],
+    }
+    assert wrong["q2"]["misconception"] == "deidentified-not-synthetic"
+    for student in ("c-blank", "m-patch-grade", "n-patch-evaluate", "p-redefine-ex", "u-expected"):
+        assert record[student]["q1"]["outcome"] == "not attempted", student
+        assert record[student]["q2"]["outcome"] == "not attempted", student
+    assert record["za-partly"]["q2"]["outcome"] == "not attempted"
+    assert record["y-every-letter"]["q2"]["outcome"] == "not attempted"
+    assert record["q-tolerance"]["q1"]["misconception"] == "proportion-not-percentage"
+    assert record["t-use-dataset"]["q1"]["outcome"] == "not yet"
+    for q in ("q1", "q2"):
+        assert record["z-not-plain"][q]["misconception"] == "not-plain-data", q
+        assert record["b-correct"][q] == {
+            "outcome": "correct",
+            "misconception": None,
+            "score": record["b-correct"][q]["max_score"],
+            "max_score": record["b-correct"][q]["max_score"],
+        }
+
+
+def test_feedback_shows_the_graders_verdict_not_the_kernels(marked):
+    root = marked["root"]
+    for student in ("m-patch-grade", "n-patch-evaluate", "p-redefine-ex"):
+        nb = nbformat.read(root / "autograded" / student / LESSON / f"{LESSON}.ipynb", 4)
+        test = next(c for c in nb.cells if _grade_id(c) == "q1-test")
+        assert [o["output_type"] for o in test.outputs] == ["error"], student
+        assert test.outputs[0]["evalue"].startswith("Not attempted:"), student
+        assert "Not attempted:" in _feedback(root, student), student
+    nb = nbformat.read(root / "autograded" / "b-correct" / LESSON / f"{LESSON}.ipynb", 4)
+    test = next(c for c in nb.cells if _grade_id(c) == "q2-test")
+    assert [o["output_type"] for o in test.outputs] == ["stream"]
+    assert test.outputs[0]["text"].startswith("Correct:")
+    not_plain = _feedback(root, "z-not-plain")
+    assert "type Always, which marking cannot read" in not_plain
+    assert "type Letter, which marking cannot read" in not_plain
+
+
+def test_a_marked_course_gives_the_kernel_no_reference_and_records_choices(marked):
+    root = marked["root"]
+    for student, shown in (
+        ("u-expected", "ex.q1.expected() is not available in a marked course"),
+        ("v-reference", "is not available in a marked course"),
+        ("w-solution-text", "ex.q1.solution_text is not available in a marked course"),
+    ):
+        assert shown in _outputs(root, student), student
+    nb = nbformat.read(root / "autograded" / "b-correct" / LESSON / f"{LESSON}.ipynb", 4)
+    check = next(c for c in nb.cells if c.source.strip() == "ex.q2.check(answer_q2)")
+    printed = "".join(o.get("text", "") for o in check.outputs)
+    assert printed.startswith("Thank you: your answer (b) is recorded."), printed
+    assert "right choice" not in printed
 
 
 def test_each_escape_is_named_in_the_problems_column(marked):
