@@ -287,6 +287,8 @@ def scaffolding(path: Path) -> list[str]:
             if EXERCISE_CALL.search(line) or PLACEHOLDER.search(line):
                 found.append(" ".join(line.split()))
     return found
+
+
 # --- charts ---------------------------------------------------------------------------------
 
 _NUMBER = re.compile(r"(?<![\w.,])-?\d{1,3}(?:,\d{3})+(?:\.\d+)?|(?<![\w.,])-?\d+(?:\.\d+)?")

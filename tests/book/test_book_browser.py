@@ -543,6 +543,8 @@ def test_show_answer_on_a_reading_question_reveals_the_right_option_in_words(
                 )
                 checked += 1
     assert checked >= len(questions)
+
+
 def test_chart_text_check_would_catch_a_chart_drawn_too_small(browser, sites, built_books) -> None:
     """Is the text-size check able to fail? Put a chart with 10-unit text in a 1,000-unit
     wide SVG on a lesson page (about 3.6 CSS px on a phone) and measure."""

@@ -12,8 +12,8 @@ import yaml
 from book_html import (
     MARKERS,
     answer_boxes,
-    has_sentence,
     chart_problems,
+    has_sentence,
     heading_skips,
     html_pages,
     lesson_pages,
@@ -275,6 +275,7 @@ def test_every_lesson_that_draws_a_chart_shows_it(built_books: dict[str, Path]) 
             missing.append(f"{source.stem}: {found} of {expected} charts")
         raster += [f"{source.stem}: {img.get('src')}" for img in soup.select(".cell_output img")]
     assert not missing, f"lessons whose charts did not reach the page: {missing}"
+    assert not raster, f"charts shown as images rather than SVG figures: {raster}"
 
 
 # --- worked answers in words, and no scaffolding (issue 12) ---------------------------------
@@ -374,7 +375,6 @@ def test_code_cells_are_folded_behind_show_code_with_their_output_in_view(
             if source is not None and source.find_parent("details") is None:
                 unfolded.append(f"{page.stem}: {' '.join(source.get_text().split())[:60]}")
     assert not unfolded, "code shown unfolded:\n" + "\n".join(unfolded[:20])
-    assert not raster, f"charts shown as images rather than SVG figures: {raster}"
 
 
 def test_every_chart_describes_itself_with_its_numbers_and_a_caption(
