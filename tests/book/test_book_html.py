@@ -280,11 +280,6 @@ def test_every_lesson_that_draws_a_chart_shows_it(built_books: dict[str, Path]) 
 
 # --- worked answers in words, and no scaffolding (issue 12) ---------------------------------
 
-_WORDS_LAND_WITH = {
-    **dict.fromkeys(["05", "06", "07", "08", "09"], "the worked words of lessons 5-9"),
-    **dict.fromkeys(["10", "11", "12", "13", "14"], "the worked words of lessons 10-14"),
-}
-
 
 def _lessons_with_exercises() -> list[Path]:
     return [
@@ -294,20 +289,7 @@ def _lessons_with_exercises() -> list[Path]:
     ]
 
 
-def _by_lesson(paths: list[Path]) -> list[object]:
-    params = []
-    for path in paths:
-        later = _WORDS_LAND_WITH.get(path.stem[:2])
-        marks = (
-            [pytest.mark.xfail(strict=True, reason=f"worked answers in words land with {later}")]
-            if later
-            else []
-        )
-        params.append(pytest.param(path, id=path.stem, marks=marks))
-    return params
-
-
-@pytest.mark.parametrize("source", _by_lesson(_lessons_with_exercises()))
+@pytest.mark.parametrize("source", _lessons_with_exercises(), ids=lambda p: p.stem)
 def test_every_worked_answer_holds_a_sentence_beyond_code(
     built_books: dict[str, Path], source: Path
 ) -> None:

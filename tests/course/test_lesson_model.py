@@ -338,23 +338,7 @@ def test_malformed_worked_answer_cells_are_refused(tmp_path, cell, message):
     assert f"{path} cell " in str(caught.value)
 
 
-_WORDS_LAND_WITH = {
-    **dict.fromkeys(["05", "06", "07", "08", "09"], "the worked words of lessons 5-9"),
-    **dict.fromkeys(["10", "11", "12", "13", "14"], "the worked words of lessons 10-14"),
-}
-
-
-def _words_param(path: Path):
-    later = _WORDS_LAND_WITH.get(path.stem[:2])
-    marks = (
-        [pytest.mark.xfail(strict=True, reason=f"worked answers in words land with {later}")]
-        if later
-        else []
-    )
-    return pytest.param(path, id=path.stem, marks=marks)
-
-
-@pytest.mark.parametrize("path", [_words_param(p) for p in WITH_CHECKS])
+@pytest.mark.parametrize("path", WITH_CHECKS, ids=lambda p: p.stem)
 def test_every_exercise_has_its_worked_answer_in_words(path):
     """Can a reader who does not code check every answer of the lesson from its words?"""
     lesson = read_lesson(path)
