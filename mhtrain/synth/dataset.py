@@ -22,6 +22,8 @@ TABLE_ORDER = (
     "referrals",
     "care_contacts",
     "mha_detentions",
+    "mha_in_force_at_start",
+    "place_of_safety_orders",
     "community_treatment_orders",
     "inpatient_spells",
     "restrictive_interventions",

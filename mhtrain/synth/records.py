@@ -214,14 +214,25 @@ def generate_area(ctx: AreaContext) -> tuple[dict[str, pd.DataFrame], dict]:
         ref_person,
         person_id,
     )
-    detentions, spells, ri, ctos = hospital_tables(
-        ctx, rng, detained, on_cto, det_start_day, person_id, age, persons, crisis_person
+    detentions, spells, ri, ctos, places, in_force = hospital_tables(
+        ctx,
+        rng,
+        detained,
+        on_cto,
+        det_start_day,
+        person_id,
+        age,
+        persons,
+        crisis_person,
+        detention_weight=p_det[persons["decile"], persons["eth"], persons["band"], persons["sex"]],
     )
     tables = {
         "people": people,
         "referrals": referrals,
         "care_contacts": contacts,
         "mha_detentions": detentions,
+        "mha_in_force_at_start": in_force,
+        "place_of_safety_orders": places,
         "community_treatment_orders": ctos,
         "inpatient_spells": spells,
         "restrictive_interventions": ri,
