@@ -25,6 +25,7 @@ TABLE_ORDER = (
     "mha_in_force_at_start",
     "place_of_safety_orders",
     "community_treatment_orders",
+    "cto_recalls",
     "inpatient_spells",
     "restrictive_interventions",
     "talking_therapies",

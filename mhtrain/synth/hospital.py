@@ -63,17 +63,7 @@ def _capped_lognormal(rng, median: np.ndarray, spread: float, cap) -> np.ndarray
 
 
 def hospital_tables(
-    ctx: AreaContext,
-    rng,
-    detained,
-    on_cto,
-    det_start_day,
-    person_id,
-    age,
-    persons,
-    crisis,
-    *,
-    detention_weight: np.ndarray,
+    ctx: AreaContext, rng, detained, on_cto, det_start_day, person_id, age, persons, crisis
 ):
     """Detentions, inpatient spells (detained and informal), restrictive interventions, CTOs,
     place of safety orders and the detentions in force on the first day of the year."""
@@ -86,7 +76,7 @@ def hospital_tables(
     # order or informal stay this year
     free = ~detained & ~on_cto
     free[informal["person"]] = False
-    at_start = _in_force_at_start(ctx, prng, free, detention_weight)
+    at_start = _in_force_at_start(ctx, prng, free, persons["detention_weight"])
     free[at_start["person"]] = False
     sp = {
         k: np.r_[spells[k], informal[k], at_start[k]]
@@ -147,8 +137,8 @@ def hospital_tables(
         person_id,
     )
     ri = _restrictive(ctx, rng, sp, spell_ids, person_id, persons, age)
-    ctos = _ctos(ctx, rng, on_cto, det, person_id)
-    return detentions, spells_df, ri, ctos, places, in_force
+    ctos, recalls = _ctos(ctx, rng, prng, on_cto, det, person_id)
+    return detentions, spells_df, ri, ctos, recalls, places, in_force
 
 
 def _in_force_at_start(ctx: AreaContext, rng, free: np.ndarray, weight: np.ndarray) -> dict:
@@ -581,8 +571,9 @@ def _restrictive(ctx: AreaContext, rng, sp, spell_ids, person_id, persons, age) 
     )
 
 
-def _ctos(ctx: AreaContext, rng, on_cto, det, person_id) -> pd.DataFrame:
-    """Community treatment orders: after the last detention if detained this year."""
+def _ctos(ctx: AreaContext, rng, prng, on_cto, det, person_id) -> tuple:
+    """Community treatment orders (after the last detention if detained this year), and their
+    recalls to hospital (drawn from ``prng``)."""
     sc = ctx.sc
     ndays = sc.period_days
     who_cto = np.flatnonzero(on_cto)
@@ -605,11 +596,68 @@ def _ctos(ctx: AreaContext, rng, on_cto, det, person_id) -> pd.DataFrame:
     keep = c_start < ndays
     who_cto, c_start, length = who_cto[keep], c_start[keep], length[keep]
     c_end = c_start + length
-    return pd.DataFrame(
+    cto_ids = make_ids("cto", ctx.seed, ctx.area, np.arange(len(who_cto)))
+    recalls, c_end = _recalls(ctx, prng, c_start, c_end, cto_ids, person_id[who_cto])
+    ctos = pd.DataFrame(
         {
-            "cto_id": make_ids("cto", ctx.seed, ctx.area, np.arange(len(who_cto))),
+            "cto_id": cto_ids,
             "person_id": person_id[who_cto],
             "start_date": _dates(sc, c_start),
             "end_date": _dates(sc, c_end, known=c_end < ndays),
         }
+    )
+    return ctos, recalls
+
+
+def _recalls(ctx: AreaContext, rng, c_start, c_end, cto_ids, persons) -> tuple:
+    """Recalls to hospital of people on an order (section 17E), each for up to 72 hours, and
+    the revocations that end an order (section 17F): the first revoked recall ends it."""
+    sc = ctx.sc
+    ndays = sc.period_days
+    cto = "community_treatment_orders."
+    first, last = np.maximum(c_start, 0), np.minimum(c_end, ndays)
+    window = np.maximum(last - first, 0)
+    per_month = float(sc.p(cto + "recalls_per_month"))
+    n = rng.poisson(per_month * window / float(sc.p("calendar.days_per_month")))
+    order = np.repeat(np.arange(len(c_start)), n)
+    day = first[order] + np.floor(rng.random(len(order)) * window[order]).astype(int)
+    hours = np.ceil(
+        np.clip(
+            lognormal_days(
+                rng,
+                np.full(len(order), float(sc.p(cto + "recall_median_days")) * _HOURS_PER_DAY),
+                float(sc.p(cto + "recall_spread")),
+            ),
+            1,
+            float(sc.p(cto + "recall_max_days")) * _HOURS_PER_DAY,
+        )
+    ).astype(int)
+    revoked = rng.random(len(order)) < float(sc.p(cto + "revocation_share_of_recalls"))
+    sort = sort_within(order, day)
+    order, day, hours, revoked = order[sort], day[sort], hours[sort], revoked[sort]
+    # keep each order's recalls up to its first revocation, which ends the order that day
+    revoked_before = np.zeros(len(order), int)
+    if len(order):
+        cum = np.cumsum(revoked)
+        at_first = np.r_[0, np.flatnonzero(np.diff(order)) + 1]
+        base = np.repeat(cum[at_first] - revoked[at_first], np.diff(np.r_[at_first, len(order)]))
+        revoked_before = cum - revoked - base
+    keep = revoked_before == 0
+    order, day, hours, revoked = order[keep], day[keep], hours[keep], revoked[keep]
+    ends = day + hours // _HOURS_PER_DAY
+    c_end = c_end.copy()
+    c_end[order[revoked]] = ends[revoked]
+    outcomes = ("released", "revoked")
+    return (
+        pd.DataFrame(
+            {
+                "recall_id": make_ids("recall", ctx.seed, ctx.area, np.arange(len(order))),
+                "cto_id": np.asarray(cto_ids, dtype=object)[order],
+                "person_id": np.asarray(persons, dtype=object)[order],
+                "recall_date": _dates(sc, day),
+                "duration_hours": hours.astype(np.int32),
+                "outcome": codes_at("cto_recall_outcome", outcomes, revoked.astype(int)),
+            }
+        ),
+        c_end,
     )

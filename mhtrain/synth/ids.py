@@ -48,6 +48,7 @@ _KINDS = {
     "death": 10,
     "detention_at_start": 11,
     "place_of_safety": 12,
+    "recall": 13,
 }
 
 

@@ -214,17 +214,12 @@ def generate_area(ctx: AreaContext) -> tuple[dict[str, pd.DataFrame], dict]:
         ref_person,
         person_id,
     )
-    detentions, spells, ri, ctos, places, in_force = hospital_tables(
-        ctx,
-        rng,
-        detained,
-        on_cto,
-        det_start_day,
-        person_id,
-        age,
-        persons,
-        crisis_person,
-        detention_weight=p_det[persons["decile"], persons["eth"], persons["band"], persons["sex"]],
+    # each person's chance of detention, for drawing who is already detained on the first day
+    persons["detention_weight"] = p_det[
+        persons["decile"], persons["eth"], persons["band"], persons["sex"]
+    ]
+    detentions, spells, ri, ctos, recalls, places, in_force = hospital_tables(
+        ctx, rng, detained, on_cto, det_start_day, person_id, age, persons, crisis_person
     )
     tables = {
         "people": people,
@@ -234,6 +229,7 @@ def generate_area(ctx: AreaContext) -> tuple[dict[str, pd.DataFrame], dict]:
         "mha_in_force_at_start": in_force,
         "place_of_safety_orders": places,
         "community_treatment_orders": ctos,
+        "cto_recalls": recalls,
         "inpatient_spells": spells,
         "restrictive_interventions": ri,
     }

@@ -167,6 +167,30 @@ def test_no_person_has_two_hospital_stays_at_once(seed):
     assert (spells.admission_date[has_prev] > prev_end[has_prev]).all()
 
 
+@property_settings
+@given(seed=seeds)
+def test_cto_recalls_fall_inside_the_order_and_a_revocation_ends_it(seed):
+    """A recall lasts at most 72 hours (section 17E) while the order is in force; a revoked
+    recall is the order's last and the order ends when it does."""
+    ds = _dataset(seed)
+    end = ds.extra["scenario"].period[1]
+    recalls = ds.cto_recalls.merge(
+        ds.community_treatment_orders, on="cto_id", suffixes=("", "_cto"), validate="many_to_one"
+    )
+    assert len(recalls) == len(ds.cto_recalls)
+    assert (recalls.person_id == recalls.person_id_cto).all()
+    max_hours = _param("community_treatment_orders.recall_max_days")["value"] * 24
+    assert ds.cto_recalls.duration_hours.between(1, max_hours).all()
+    assert (recalls.recall_date >= recalls.start_date).all()
+    assert (recalls.recall_date <= recalls.end_date.fillna(end)).all()
+    revoked = recalls.outcome == code_for("cto_recall_outcome", "revoked")
+    back = recalls.recall_date + pd.to_timedelta(recalls.duration_hours // 24, unit="D")
+    assert (recalls.end_date[revoked] == back[revoked]).all()
+    last = recalls.groupby("cto_id").recall_date.transform("max")
+    assert (recalls.recall_date[revoked] == last[revoked]).all()
+    assert recalls[revoked].cto_id.is_unique
+
+
 def test_route_chances_meet_the_published_shares_exactly_in_expectation():
     """The chances for a period opening under section 2 or 3 add back up to the published
     shares once the records that follow admission anyway are counted."""
@@ -263,6 +287,25 @@ def test_people_detained_on_the_first_day_at_the_published_rate_with_years_long_
     end = large.extra["scenario"].period[1]
     stay = (spells.discharge_date.fillna(end) - spells.admission_date).dt.days
     assert stay.max() > 5 * 365
+
+
+def test_legal_limits_in_the_scenario_are_the_acts():
+    """The 72-hour recall, the 24-hour place of safety and its 12-hour extension, and the
+    periods of detention for treatment, each from the Act it cites."""
+    recall = _param("community_treatment_orders.recall_max_days")
+    assert recall["source"] == "mha_1983_s17e" and "72 hours" in _figures("mha_1983_s17e")
+    assert recall["value"] * 24 == 72
+    pos = _param("detention.place_of_safety_max_days")
+    extension = _param("detention.place_of_safety_extension_days")
+    text = _figures(pos["source"])
+    assert pos["value"] * 24 == 24 and "up to 24 hours" in text
+    assert extension["value"] * 24 == 12 and "up to 12 hours" in text
+    periods = _param("detention.renewal_period_days")
+    assert periods["source"] == "mha_1983_s20"
+    assert "six months" in _figures("mha_1983_s20") and "a year at a time" in _figures(
+        "mha_1983_s20"
+    )
+    assert periods["value"] == {"first": 182, "second": 182, "later": 365}
 
 
 @pytest.mark.slow
