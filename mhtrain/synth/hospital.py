@@ -1,10 +1,11 @@
-"""Hospital records for one area: detentions, inpatient spells, restrictive interventions, CTOs,
-place of safety orders and the detentions already in force on the first day of the year.
+"""Hospital records for one area: detentions, inpatient spells, restrictive interventions, CTOs
+and their recalls, place of safety orders, and the detentions already in force on the first day
+of the year.
 
 The draws are made in a fixed order from the area's ``records`` stream (detentions, then spells,
 then informal admissions, restrictive interventions and orders); the detentions in force at the
-start and the place of safety orders come from the area's own ``mha_pathways`` stream. So the
-same seed always gives the same records.
+start, the place of safety orders and the recalls come from the area's own ``mha_pathways``
+stream. So the same seed always gives the same records.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from mhtrain.synth import streams
+from mhtrain.errors import MhtrainError
+from mhtrain.synth import model, streams
 from mhtrain.synth.draws import choice_fixed, codes_at, lognormal_days, sort_within
 from mhtrain.synth.ids import make_ids
 from mhtrain.synth.model import HOLDING_POWERS
@@ -44,6 +46,8 @@ _OPENS_ROUTE = ("s2", "s3")  # the sections a person can be admitted under from 
 _HOURS_PER_DAY = 24
 # A detention in force on the first day began at least a day before it and ends after it.
 _SHORTEST_IN_FORCE_DAYS = 2
+# The calibration runs measure only the chains of sections, so every route is given one weight.
+_STRUCTURE_ONLY = dict.fromkeys(ROUTES, 1.0)
 # Rates in the specs are per 100,000 residents.
 PER_100K = 100_000
 
@@ -280,6 +284,23 @@ def _place_of_safety_hours(sc: Scenario, rng, n: int) -> np.ndarray:
 _CALIBRATION_PEOPLE = 200_000
 
 
+def person_probabilities(sc: Scenario) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each cell's chance of being detained in the year, of being on a community treatment
+    order, and of both (an order that follows a detention this year)."""
+    det_rate = model.cached(sc, model.detention_rate)
+    per_person = detentions_per_detained_person(sc)
+    p_det = np.clip(det_rate / per_person, 0, float(sc.p("detention.max_person_probability")))
+    p_cto = np.clip(
+        model.cached(sc, model.cto_rate),
+        0,
+        float(sc.p("community_treatment_orders.max_person_probability")),
+    )
+    p_both = np.minimum(
+        p_cto * float(sc.p("community_treatment_orders.detained_in_year_share")), p_det
+    )
+    return p_det, p_cto, p_both
+
+
 def detentions_per_detained_person(sc: Scenario) -> float:
     """Mean detention records starting in the period per person detained (cached).
 
@@ -290,7 +311,12 @@ def detentions_per_detained_person(sc: Scenario) -> float:
         rng = streams.rng("detention_calibration", 0)
         n = _CALIBRATION_PEOPLE
         det = _detentions(
-            sc, rng, np.ones(n, bool), np.zeros(n, bool), rng.integers(0, sc.period_days, n)
+            sc,
+            rng,
+            np.ones(n, bool),
+            np.zeros(n, bool),
+            rng.integers(0, sc.period_days, n),
+            chances=_STRUCTURE_ONLY,
         )
         sc.__dict__["_detentions_per_person"] = len(det["person"]) / n
     return sc.__dict__["_detentions_per_person"]
@@ -317,7 +343,9 @@ def _episode_chain(sc: Scenario, rng, first: np.ndarray, keys: list[str]) -> lis
     return [first, second, third]
 
 
-def _detentions(sc: Scenario, rng, detained, on_cto, det_start_day) -> dict[str, np.ndarray]:
+def _detentions(
+    sc: Scenario, rng, detained, on_cto, det_start_day, *, chances: dict | None = None
+) -> dict[str, np.ndarray]:
     """Each detained person's periods of detention, each a legal chain of sections.
 
     A period starts under a section drawn from ``first_section_shares`` (a person who is also on
@@ -387,7 +415,7 @@ def _detentions(sc: Scenario, rng, detained, on_cto, det_start_day) -> dict[str,
     following = ROUTES.index("following_admission")
     opens = (link == 0) & np.isin(status_keys, _OPENS_ROUTE)
     already_in = (link > 0) | (status_keys == "s5_2")
-    chances = start_route_chances(sc, already_in, opens)
+    chances = start_route_chances(sc) if chances is None else chances
     drawn = choice_fixed(rng, len(person), [chances[r] for r in ROUTES])
     route = np.where(opens, drawn, np.where(already_in, following, ROUTES.index("on_admission")))
     renewable = np.isin(status_keys, RENEWABLE)
@@ -401,34 +429,60 @@ def _detentions(sc: Scenario, rng, detained, on_cto, det_start_day) -> dict[str,
         "episode": episode,
         "in_hospital": np.isin(status_keys, _IN_HOSPITAL),
         "route": route,
+        "opens": opens,
+        "already_in": already_in,
         "after_informal": opens & (route == following),
         "renewals": np.where(renewable, renewals(sc, np.minimum(d_end, ndays) - d_start), 0),
     }
 
 
-def start_route_chances(
-    sc: Scenario, already_in: np.ndarray, opens: np.ndarray
-) -> dict[str, float]:
+def start_route_chances(sc: Scenario) -> dict[str, float]:
     """Chances that a period of detention opening under section 2 or 3 starts on admission,
-    after an informal stay, or after a place of safety order.
+    after an informal stay, or after a place of safety order (cached).
 
-    Worked out from the records themselves so that they meet ``detention.start_route_shares``:
-    ``already_in`` marks the records that follow admission whatever happens (a holding power
-    under section 5(2), and every later section of a period, such as a section 3 after a
-    section 2), and ``opens`` the records that open a period under section 2 or 3.
+    Worked out so that all detention records in the year meet ``detention.start_route_shares``:
+    a holding power under section 5(2), and every later section of a period (a section 3 after a
+    section 2, a section 2 after a holding power), follow admission whatever happens. How many
+    records are of each kind is found by simulating detained people (as many of them on a
+    community treatment order as in the population) on a stream of its own, the same for every
+    seed, since records that would start after the year are left out.
     """
+    if "_start_route_chances" in sc.__dict__:
+        return sc.__dict__["_start_route_chances"]
     shares = {k: float(v) for k, v in sc.p("detention.start_route_shares").items()}
-    opening = float(np.mean(opens)) if len(opens) else 0.0
-    if opening == 0:
-        return {"on_admission": 1.0, "following_admission": 0.0, "after_place_of_safety": 0.0}
-    pos = min(shares["after_place_of_safety"] / opening, 1.0)
-    informal = (shares["following_admission"] - float(np.mean(already_in))) / opening
-    informal = float(np.clip(informal, 0, 1 - pos))
-    return {
+    joint = sc.__dict__.get("_joint")
+    on_order = 0.0
+    if joint is not None:
+        p_det, _, p_both = person_probabilities(sc)
+        residents = joint.sum(axis=0)
+        on_order = float((residents * p_both).sum() / (residents * p_det).sum())
+    rng = streams.rng("start_route_calibration", 0)
+    n = _CALIBRATION_PEOPLE
+    det = _detentions(
+        sc,
+        rng,
+        np.ones(n, bool),
+        rng.random(n) < on_order,
+        rng.integers(0, sc.period_days, n),
+        chances=_STRUCTURE_ONLY,
+    )
+    opens, already_in = det["opens"], det["already_in"]
+    opening = float(opens.mean())
+    informal = (shares["following_admission"] - float(already_in.mean())) / opening
+    pos = shares["after_place_of_safety"] / opening
+    if informal < 0 or informal + pos > 1:
+        raise MhtrainError(
+            "detention.start_route_shares cannot be met with these first_section_shares "
+            f"(chance after an informal stay {informal:.3f}, after a place of safety {pos:.3f}); "
+            "start fewer periods under section 5(2), or convert fewer section 2s to section 3"
+        )
+    chances = {
         "on_admission": 1 - informal - pos,
         "following_admission": informal,
         "after_place_of_safety": pos,
     }
+    sc.__dict__["_start_route_chances"] = chances
+    return chances
 
 
 def authorised_days(sc: Scenario, n_renewals: np.ndarray) -> np.ndarray:
