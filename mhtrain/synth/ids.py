@@ -46,6 +46,9 @@ _KINDS = {
     "tt": 8,
     "smi_patient": 9,
     "death": 10,
+    "detention_at_start": 11,
+    "place_of_safety": 12,
+    "recall": 13,
 }
 
 

@@ -178,6 +178,33 @@ def cto_rate_ratio_black_white_recorded(ds) -> float:
     return _group_rate(ds, ev, "Black") / _group_rate(ds, ev, "White")
 
 
+# ---- how detentions start, and people detained on the first day -----------------------------
+def _route_share(ds, route: str) -> float:
+    det = ds.tables["mha_detentions"]
+    return float((det.start_route == code_for("detention_start_route", route)).mean())
+
+
+@statistic
+def detentions_on_admission_share(ds) -> float:
+    return _route_share(ds, "on_admission")
+
+
+@statistic
+def detentions_following_admission_share(ds) -> float:
+    return _route_share(ds, "following_admission")
+
+
+@statistic
+def detentions_after_place_of_safety_share(ds) -> float:
+    return _route_share(ds, "after_place_of_safety")
+
+
+@statistic
+def detained_on_first_day_per_100k(ds) -> float:
+    people = ds.tables["mha_in_force_at_start"].person_id.nunique()
+    return people / _residents(ds) * PER_100K
+
+
 def _restricted_people(ds) -> pd.DataFrame:
     ri = ds.tables["restrictive_interventions"][["person_id"]].drop_duplicates()
     return ri.merge(ds.tables["people"], on="person_id", how="left")

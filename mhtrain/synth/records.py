@@ -28,7 +28,7 @@ from mhtrain.synth.draws import (
     multinomial_rows,
     sort_within,
 )
-from mhtrain.synth.hospital import detentions_per_detained_person, hospital_tables
+from mhtrain.synth.hospital import hospital_tables, person_probabilities
 from mhtrain.synth.ids import make_ids
 from mhtrain.synth.scenario import BROAD_GROUPS, N_DECILES, Scenario, in_ages
 
@@ -86,19 +86,8 @@ def generate_area(ctx: AreaContext) -> tuple[dict[str, pd.DataFrame], dict]:
     cells = ctx.cells
 
     # --- who is detained, on a community treatment order, or otherwise in contact ------------
-    det_rate = model.cached(sc, model.detention_rate)
-    per_person = detentions_per_detained_person(sc)
-    p_det = np.clip(det_rate / per_person, 0, float(sc.p("detention.max_person_probability")))
-    p_cto = np.clip(
-        model.cached(sc, model.cto_rate),
-        0,
-        float(sc.p("community_treatment_orders.max_person_probability")),
-    )
+    p_det, p_cto, p_both = person_probabilities(sc)
     p_contact = np.maximum(model.cached(sc, model.contact_probability), p_det + p_cto)
-    # people on an order who were detained this year (the order follows that detention)
-    p_both = np.minimum(
-        p_cto * float(sc.p("community_treatment_orders.detained_in_year_share")), p_det
-    )
     p_det_only, p_cto_only = p_det - p_both, p_cto - p_both
     p_other = (p_contact - (p_det + p_cto - p_both)) / (1 - (p_det + p_cto - p_both))
     flat_n = cells.ravel()
@@ -214,7 +203,11 @@ def generate_area(ctx: AreaContext) -> tuple[dict[str, pd.DataFrame], dict]:
         ref_person,
         person_id,
     )
-    detentions, spells, ri, ctos = hospital_tables(
+    # each person's chance of detention, for drawing who is already detained on the first day
+    persons["detention_weight"] = p_det[
+        persons["decile"], persons["eth"], persons["band"], persons["sex"]
+    ]
+    detentions, spells, ri, ctos, recalls, places, in_force = hospital_tables(
         ctx, rng, detained, on_cto, det_start_day, person_id, age, persons, crisis_person
     )
     tables = {
@@ -222,7 +215,10 @@ def generate_area(ctx: AreaContext) -> tuple[dict[str, pd.DataFrame], dict]:
         "referrals": referrals,
         "care_contacts": contacts,
         "mha_detentions": detentions,
+        "mha_in_force_at_start": in_force,
+        "place_of_safety_orders": places,
         "community_treatment_orders": ctos,
+        "cto_recalls": recalls,
         "inpatient_spells": spells,
         "restrictive_interventions": ri,
     }

@@ -98,6 +98,8 @@ def dictionary_markdown() -> str:
             out += [
                 f"Reference: [{src['title']}]({src['url']}) ({src['publisher']}, {src['year']})."
             ]
+        if spec.get("note"):
+            out += ["", spec["note"]]
         out += ["", "| Field | Type | Description | Codes |", "|---|---|---|---|"]
         for f in spec["fields"]:
             desc = f["description"]
@@ -123,6 +125,7 @@ def dictionary_markdown() -> str:
             f"### Codes: {name}",
             "",
             entry.get("description", ""),
+            *([entry["note"]] if entry.get("note") else []),
             f"Source: [{src['title']}]({src['url']}).",
             "",
             "| Code | Meaning |",

@@ -55,6 +55,8 @@ STREAMS: dict[str, Stream] = {
         Stream("messy", offset=7777, per_area=False, areas=1),
         Stream("detention_calibration", offset=None, per_area=False, areas=1),
         Stream("physical-health", offset=None, per_area=True, areas=1000),
+        Stream("mha_pathways", offset=None, per_area=True, areas=1000),
+        Stream("start_route_calibration", offset=None, per_area=False, areas=1),
     )
 }
 
