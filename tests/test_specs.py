@@ -312,13 +312,20 @@ def _verified_text() -> str:
 
 
 def _derivations(note: str, verified: str) -> set[float]:
-    """Values a target's note derives from checked figures: a / b, a / b per 100,000, a - b."""
+    """Values a target's note derives from checked figures: a / b, a / b per 100,000, a - b,
+    and a / (a + b + c) for a share of checked parts."""
     numbers = [
         float(n.replace(",", "").removesuffix(" million")) * (1e6 if "million" in n else 1)
         for n in _NUMBER.findall(note)
         if re.search(rf"(?<![\d.]){re.escape(n)}(?![\d])", verified)
     ]
     out: set[float] = set()
+    for written in re.findall(r"\d[\d,]*(?:\s*\+\s*\d[\d,]*)+", note):
+        # "a of the a + b + c": a share of a sum of checked parts
+        parts = [p.strip() for p in written.split("+")]
+        if all(re.search(rf"(?<![\d.]){re.escape(p)}(?![\d])", verified) for p in parts):
+            total = sum(float(p.replace(",", "")) for p in parts)
+            out |= {a / total for a in numbers}
     for a in numbers:
         for b in numbers:
             if b:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import math
-import re
 from pathlib import Path
 from types import SimpleNamespace
 
 import pandas as pd
 import pytest
+from leaks import shows_value
 
 import mhtrain
 from mhtrain import stats
@@ -66,14 +66,7 @@ def _made_up(groups: dict[str, tuple[int, int]], *, unknown: int = 0) -> SimpleN
 
 
 def _leaks(value: float, message: str) -> bool:
-    """Whether the message shows the value, rounded in any of the usual ways."""
-    shown = {f"{value:.{d}f}" for d in (1, 2, 3)} | {f"{value:,.0f}", f"{value:g}"}
-    # a number shown on its own, not a digit inside a name such as "q2" or "0.95"
-    return any(
-        re.search(rf"(?<![\w.]){re.escape(text)}(?![\w]|\.\d)", message)
-        for text in shown
-        if text not in {"0", "1", "0.0", "1.0"}
-    )
+    return shows_value(value, message)
 
 
 # ------------------------------------------------------------------------------------------
