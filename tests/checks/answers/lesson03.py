@@ -1,6 +1,8 @@
 """Lesson 3, Comparing groups: realistic answers and how each is judged."""
 
 from answers import Typed, sig
+from mhtrain.checks import lesson03
+from mhtrain.checks.lesson03 import _COUNT_OPTIONS
 
 SETUP = """
 black = by_group.loc["Black"]
@@ -81,13 +83,40 @@ ANSWERS = {
         ],
     },
     "q3": {
-        "right": ['"d"', '"Three groups"', "3", '"3"', "outside.sum()", '"D"', '"three"'],
+        # The right count depends on the data: every answer is written from the reference.
+        "right": [
+            Typed('"{ref}"'),
+            Typed('"{text}"', text=lambda ref, ns: _COUNT_OPTIONS[ref]),
+            Typed("{n}", n=lambda ref, ns: _count(ref)),
+            Typed('"{n}"', n=lambda ref, ns: _count(ref)),
+            "outside.sum()",
+            Typed('"{up}"', up=lambda ref, ns: ref.upper()),
+            Typed('"{text}"', text=lambda ref, ns: _COUNT_OPTIONS[ref].lower()),
+        ],
         "wrong": [
-            ('"e"', "counted-dots"),
-            ("4", "counted-dots"),
-            ('"b"', "counted-crossing"),
-            ('"a"', "another-option"),
-            ('"two groups"', "another-option"),
+            (Typed('"{k}"', k=lambda ref, ns: _crossing(ns)), "counted-crossing"),
+            (Typed("{n}", n=lambda ref, ns: _count(_crossing(ns))), "counted-crossing"),
+            (Typed('"{k}"', k=lambda ref, ns: _others(ref, ns)[0]), "another-option"),
+            (Typed('"{k}"', k=lambda ref, ns: _others(ref, ns)[-1]), "another-option"),
+            (
+                Typed('"{t}"', t=lambda ref, ns: _COUNT_OPTIONS[_others(ref, ns)[0]].lower()),
+                "another-option",
+            ),
         ],
     },
 }
+
+
+def _count(key: str) -> int:
+    return list(_COUNT_OPTIONS).index(key)
+
+
+def _crossing(ns: dict) -> str:
+    """The option a learner picks who counts the intervals that cross 1."""
+    return lesson03._groups_including_one(ns["data"])
+
+
+def _others(ref: str, ns: dict) -> list[str]:
+    """Options that no named mistake gives and that are not the right one."""
+    named = {ref, _crossing(ns), lesson03._groups_with_dot_above_one(ns["data"])}
+    return [key for key in _COUNT_OPTIONS if key not in named]

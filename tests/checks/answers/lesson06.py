@@ -61,7 +61,6 @@ ANSWERS = {
                 "denominator-finished-not-cases",
             ),
             ('cases_6["reliable_improvement"].mean() * 100', "reliable-improvement-not-recovery"),
-            ("50", "rounded-too-far"),
             ('cases_6["recovered"].sum()', "not-a-known-slip"),
             ("(50, 3)", "commas-make-a-tuple"),
         ],

@@ -30,7 +30,6 @@ ANSWERS = {
             ("missing_7.mean()", "proportion-not-percentage"),
             ("missing_7.sum()", "count-not-percentage"),
             ('missing_7.sum() / data.population["residents"].sum() * 100', "residents-denominator"),
-            ("12", "rounded-too-far"),
             ("(11, 8)", "commas-make-a-tuple"),
         ],
     },

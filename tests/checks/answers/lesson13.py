@@ -5,6 +5,7 @@ are written from the reference value (:class:`answers.Typed`).
 """
 
 from answers import Typed, sig
+from mhtrain.checks import lesson13
 
 SETUP = """
 observed_13 = result["observed"].iloc[0]
@@ -101,8 +102,8 @@ ANSWERS = {
             ("observed_13", "observed-count"),
             ("expected_13", "expected-count"),
             ("smr * 100", "per-100"),
-            (Typed("{v}", v=sig(1)), "rounded-too-far"),
             ("expected_13 / observed_13", "upside-down"),
+            (Typed("{v:.2f}", v=lambda ref, ns: lesson13._crude_ratio(ns["data"])), "crude-ratio"),
         ],
     },
     "q4b": {
@@ -116,9 +117,9 @@ ANSWERS = {
         ],
         "wrong": [
             ('result["upper"].iloc[0]', "upper-limit"),
+            ('round(result["upper"].iloc[0], 2)', "upper-limit"),
             ("smr", "the-ratio"),
             ('round(result["ratio"].iloc[0], 2)', "the-ratio"),
-            (Typed("{v}", v=sig(1)), "rounded-too-far"),
             ('result[["lower", "upper"]].iloc[0].tolist()', "wrong-form"),
         ],
     },
