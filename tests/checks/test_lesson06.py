@@ -105,6 +105,7 @@ def _numbers_shown(value: float) -> list[str]:
 
 
 def test_tiny_table_flags_follow_the_published_rules():
+    from mhtrain.charts import show_table
     from mhtrain.synth.talking import outcome_flags
 
     table = _tiny_table()
@@ -192,10 +193,11 @@ def test_q1_placeholder_is_not_attempted(tiny):
 
 def test_q1b_answer_is_the_one_person_the_definition_picks():
     """Is the right option the only example person that the published rules call recovered?"""
+    from mhtrain.charts import show_table
     from mhtrain.synth.talking import outcome_flags
 
     source = _lesson_cell("examples =")
-    namespace = {"pd": pd}
+    namespace = {"pd": pd, "show_table": show_table}
     exec(source, namespace)
     flags = outcome_flags(namespace["examples"])
     [recovered] = flags.index[flags["recovered"]].tolist()

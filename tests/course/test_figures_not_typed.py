@@ -20,6 +20,11 @@ from mhtrain.course.lessons import read_lesson
 
 REPO = Path(__file__).resolve().parents[2]
 LESSONS = ["05", "06", "07", "08", "09"]
+#: Published figures a lesson quotes that the synthetic data may happen to give too (the data
+#: are calibrated to them), by lesson: these are the source's numbers, not typed answers.
+PUBLISHED = {
+    "08": {"50.1"},  # NHS Talking Therapies recovery in England, 2023-24 (NHS England)
+}
 
 
 def _spellings(value: float, quantity: str) -> set[str]:
@@ -92,7 +97,7 @@ def test_no_answer_figure_is_typed_outside_a_worked_answer(number):
     for exercise in lesson.exercises().values():
         if not isinstance(exercise, NumberExercise | TableExercise):
             continue
-        for spelling in sorted(_figures(exercise, data)):
+        for spelling in sorted(_figures(exercise, data) - PUBLISHED.get(number, set())):
             for index, text in _hand_written_text(lesson):
                 if _typed_in(text, spelling):
                     found.append(f"{exercise.id} ({spelling}) in {lesson.where(index)}")

@@ -40,6 +40,9 @@ TYPED: dict[str, dict[str, set[str]]] = {
             "56",  # "for 56 million": the same Census 2021 figure, in words
             "228",  # detentions per 100,000 Black people, Ethnicity facts and figures
             "64",  # detentions per 100,000 White people, the same source
+            "52,500",  # detentions in 2023-24, MHA Statistics as reported (sources.yaml)
+            "52,000",  # detentions in 2024-25, the same
+            "18",  # Royal Assent of the Mental Health Act 2025: 18 December 2025
         },
         "fixed": {
             "60",  # minutes the lesson takes
@@ -51,6 +54,8 @@ TYPED: dict[str, dict[str, set[str]]] = {
         "published": {
             "147.9",  # detentions per 100,000, most deprived areas, MHA Statistics 2019-20
             "42.8",  # the same, least deprived areas
+            "150.3",  # the same, most deprived, 2024-25 edition as reported (sources.yaml)
+            "41.4",  # the same, least deprived, 2024-25
         },
         "fixed": {
             "11",  # the lesson's number
