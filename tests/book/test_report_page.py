@@ -1,33 +1,28 @@
 """The class report page in headless Chromium: axe-core finds nothing; it fits a phone.
 
-The browser, Chromium and axe-core come from the website tests' own fixtures and helpers
+It sits with the website tests to share their one browser, Chromium and axe-core
 (``tests/book/conftest.py``, ``tests/book/book_browser.py``).
 """
 
 from __future__ import annotations
 
 import importlib.util
-import sys
 from pathlib import Path
 
 import pytest
-from test_report import make_course
+from book_browser import SiteServer, goto, new_page
 
 from mhtrain.course.tutor.report import write_report
 
-_BOOK_TESTS = Path(__file__).resolve().parents[1] / "book"
-if str(_BOOK_TESTS) not in sys.path:
-    sys.path.insert(0, str(_BOOK_TESTS))
-_spec = importlib.util.spec_from_file_location("book_test_fixtures", _BOOK_TESTS / "conftest.py")
-_book = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(_book)
-chromium = _book.chromium
-axe_source = _book.axe_source
-browser = _book.browser
+# The hand-made class of the report tests (tests/course/test_report.py).
+_spec = importlib.util.spec_from_file_location(
+    "report_tests", Path(__file__).resolve().parents[1] / "course" / "test_report.py"
+)
+_report_tests = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_report_tests)
+make_course = _report_tests.make_course
 
-from book_browser import SiteServer, goto, new_page  # noqa: E402
-
-pytestmark = [pytest.mark.browser, pytest.mark.slow]
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("book")]
 
 _AXE = """() => axe.run(document, {resultTypes: ['violations']}).then(r => r.violations
     .map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.map(n => n.target.join(' '))})))"""
