@@ -40,13 +40,15 @@ def test_each_student_is_marked_against_their_own_dataset(tmp_path):
     shared = lesson00.q1.expected(data=mhtrain.load())
     # the two datasets must differ: the shared answer is not right on ana's data
     assert lesson00.q1.evaluate(shared, data=ana_data).status != "correct"
+    bob_data = mhtrain.load(seed=seed_for_student("bob", course=COURSE))
+    assert lesson00.q1.evaluate(shared, data=bob_data).status != "correct"
 
     release = nbformat.read(root / "release" / LESSON / f"{LESSON}.ipynb", as_version=4)
     source = read_lesson(lesson_sources(lessons=[LESSON])[0])
     worked = model_submission(source, release)
     handed_in = {
         "ana": _answer(worked, own),  # typed in her own dataset's answer: right for her
-        "ben": _answer(worked, shared),  # typed in the shared dataset's answer: not his data
+        "bob": _answer(worked, shared),  # typed in the shared dataset's answer: not his data
         "cat": worked,  # computed it in the notebook: right on any dataset
     }
     for student, nb in handed_in.items():
@@ -64,7 +66,7 @@ def test_each_student_is_marked_against_their_own_dataset(tmp_path):
         )
     )
     assert float(rows["ana"]["q1-test"]) == points
-    assert float(rows["ben"]["q1-test"]) == 0
+    assert float(rows["bob"]["q1-test"]) == 0
     assert float(rows["cat"]["q1-test"]) == points
     assert not graded.problems
 
