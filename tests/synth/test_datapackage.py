@@ -60,10 +60,18 @@ def test_frictionless_finds_a_bad_value_in_a_parquet_resource(written, tmp_path)
 
 @pytest.mark.slow
 def test_the_shipped_package_passes_frictionless_validate():
-    """What a FAIR-minded user runs first: ``frictionless validate synthetic_data/datapackage.json``."""
+    """What a FAIR-minded user runs first: ``frictionless validate synthetic_data/datapackage.json``,
+    on the shipped CSV files, every row, key and link between tables. (Each Parquet file is
+    written from the same table as its CSV, and both are checked against a fresh regeneration
+    by the reproducibility tests; frictionless reads Parquet row by row, which takes minutes at
+    this size, so the Parquet resources are validated on a smaller package above.)"""
     from frictionless import Package
 
-    report = Package(str(data_dir() / "datapackage.json")).validate()
+    package = Package(str(data_dir() / "datapackage.json"))
+    for resource in [r for r in package.resources if r.format == "parquet"]:
+        package.remove_resource(resource.name)
+    assert package.resources
+    report = package.validate()
     assert report.valid, _invalid_rows(report)
 
 
