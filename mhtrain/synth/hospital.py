@@ -301,6 +301,25 @@ def person_probabilities(sc: Scenario) -> tuple[np.ndarray, np.ndarray, np.ndarr
     return p_det, p_cto, p_both
 
 
+def _simulated_detentions(
+    sc: Scenario, stream: str, *, on_order: float | None = None
+) -> dict[str, np.ndarray]:
+    """Detention records of ``_CALIBRATION_PEOPLE`` simulated detained people, drawn on a
+    stream of their own (the same for every seed); with ``on_order``, that share of them is
+    on a community treatment order."""
+    rng = streams.rng(stream, 0)
+    n = _CALIBRATION_PEOPLE
+    ordered = np.zeros(n, bool) if on_order is None else rng.random(n) < on_order
+    return _detentions(
+        sc,
+        rng,
+        np.ones(n, bool),
+        ordered,
+        rng.integers(0, sc.period_days, n),
+        chances=_STRUCTURE_ONLY,
+    )
+
+
 def detentions_per_detained_person(sc: Scenario) -> float:
     """Mean detention records starting in the period per person detained (cached).
 
@@ -308,17 +327,8 @@ def detentions_per_detained_person(sc: Scenario) -> float:
     the detention rate can be set to give the published number of detentions in the year.
     """
     if "_detentions_per_person" not in sc.__dict__:
-        rng = streams.rng("detention_calibration", 0)
-        n = _CALIBRATION_PEOPLE
-        det = _detentions(
-            sc,
-            rng,
-            np.ones(n, bool),
-            np.zeros(n, bool),
-            rng.integers(0, sc.period_days, n),
-            chances=_STRUCTURE_ONLY,
-        )
-        sc.__dict__["_detentions_per_person"] = len(det["person"]) / n
+        det = _simulated_detentions(sc, "detention_calibration")
+        sc.__dict__["_detentions_per_person"] = len(det["person"]) / _CALIBRATION_PEOPLE
     return sc.__dict__["_detentions_per_person"]
 
 
@@ -456,16 +466,7 @@ def start_route_chances(sc: Scenario) -> dict[str, float]:
         p_det, _, p_both = person_probabilities(sc)
         residents = joint.sum(axis=0)
         on_order = float((residents * p_both).sum() / (residents * p_det).sum())
-    rng = streams.rng("start_route_calibration", 0)
-    n = _CALIBRATION_PEOPLE
-    det = _detentions(
-        sc,
-        rng,
-        np.ones(n, bool),
-        rng.random(n) < on_order,
-        rng.integers(0, sc.period_days, n),
-        chances=_STRUCTURE_ONLY,
-    )
+    det = _simulated_detentions(sc, "start_route_calibration", on_order=on_order)
     opens, already_in = det["opens"], det["already_in"]
     opening = float(opens.mean())
     informal = (shares["following_admission"] - float(already_in.mean())) / opening

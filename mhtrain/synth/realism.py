@@ -7,6 +7,7 @@ them with the published figures, and the truth record stores them for the sample
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -184,19 +185,24 @@ def _route_share(ds, route: str) -> float:
     return float((det.start_route == code_for("detention_start_route", route)).mean())
 
 
-@statistic
-def detentions_on_admission_share(ds) -> float:
-    return _route_share(ds, "on_admission")
+def _register(measure: Callable[[Any, str], float], names: dict[str, str]) -> None:
+    """Register one statistic per name: ``measure(ds, key)`` with that name's key."""
+    for name, key in names.items():
+        STATISTICS[name] = partial(_measured, measure, key)
 
 
-@statistic
-def detentions_following_admission_share(ds) -> float:
-    return _route_share(ds, "following_admission")
+def _measured(measure: Callable[[Any, str], float], key: str, ds) -> float:
+    return measure(ds, key)
 
 
-@statistic
-def detentions_after_place_of_safety_share(ds) -> float:
-    return _route_share(ds, "after_place_of_safety")
+_register(
+    _route_share,
+    {
+        "detentions_on_admission_share": "on_admission",
+        "detentions_following_admission_share": "following_admission",
+        "detentions_after_place_of_safety_share": "after_place_of_safety",
+    },
+)
 
 
 @statistic
@@ -256,19 +262,14 @@ def _mean_when_finished(ds, column: str) -> float:
     return float(tt[column][tt.finished_treatment].mean())
 
 
-@statistic
-def tt_reliable_improvement_rate(ds) -> float:
-    return _mean_when_finished(ds, "reliable_improvement")
-
-
-@statistic
-def tt_reliable_deterioration_rate(ds) -> float:
-    return _mean_when_finished(ds, "reliable_deterioration")
-
-
-@statistic
-def tt_mean_sessions_finished(ds) -> float:
-    return _mean_when_finished(ds, "sessions")
+_register(
+    _mean_when_finished,
+    {
+        "tt_reliable_improvement_rate": "reliable_improvement",
+        "tt_reliable_deterioration_rate": "reliable_deterioration",
+        "tt_mean_sessions_finished": "sessions",
+    },
+)
 
 
 @statistic

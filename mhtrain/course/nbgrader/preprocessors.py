@@ -15,11 +15,18 @@ import nbformat
 from nbconvert.exporters.exporter import ResourcesDict
 from nbformat.notebooknode import NotebookNode
 from nbgrader.preprocessors import ClearHiddenTests, Execute, NbGraderPreprocessor
-from traitlets import Bool, Integer, Unicode
+from traitlets import Bool, Integer, TraitType, Unicode
 
 from mhtrain import settings
 from mhtrain.course.lessons import grade_id, is_tutor_note, is_worked_words
 from mhtrain.course.nbgrader import marking, sandbox
+
+
+def _option(trait: TraitType, help: str) -> TraitType:
+    """A setting of one of these steps that nbgrader's configuration can change."""
+    trait.help = help
+    return trait.tag(config=True)
+
 
 #: The folder, inside a course, holding the course dataset the lessons load.
 DATA_FOLDER = "synthetic_data"
@@ -91,31 +98,25 @@ class CourseExecute(Execute):
     the tutor's own environment are removed, so they never leak into marking.
     """
 
-    per_student_data = Bool(
-        False, help="Give each student's kernel the student and course settings."
-    ).tag(config=True)
-    hide_solutions = Bool(
-        True, help="Switch off ex.qN.solution() while marking, so feedback never shows one."
-    ).tag(config=True)
-    quiet_kernel = Bool(
-        False, help="Discard the kernel process's own log messages (not the notebook's output)."
-    ).tag(config=True)
-    use_sandbox = Bool(
-        False, help="Run each kernel in a bubblewrap sandbox (set by `mhtrain course grade`)."
-    ).tag(config=True)
-    memory_mb = Integer(sandbox.MEMORY_MB, help="Memory (address space) a kernel may use.").tag(
-        config=True
+    per_student_data = _option(
+        Bool(False), "Give each student's kernel the student and course settings."
     )
-    processes = Integer(sandbox.PROCESSES, help="Processes a sandboxed kernel may have.").tag(
-        config=True
+    hide_solutions = _option(
+        Bool(True), "Switch off ex.qN.solution() while marking, so feedback never shows one."
     )
-    cpu_seconds = Integer(sandbox.CPU_SECONDS, help="CPU seconds a kernel may use in all.").tag(
-        config=True
+    quiet_kernel = _option(
+        Bool(False), "Discard the kernel process's own log messages (not the notebook's output)."
     )
-    file_mb = Integer(sandbox.FILE_MB, help="Largest file a kernel may write.").tag(config=True)
-    course_mode = Unicode(
-        "marked", help="marked or formative: how the kernel's own checks answer while marking."
-    ).tag(config=True)
+    use_sandbox = _option(
+        Bool(False), "Run each kernel in a bubblewrap sandbox (set by `mhtrain course grade`)."
+    )
+    memory_mb = _option(Integer(sandbox.MEMORY_MB), "Memory (address space) a kernel may use.")
+    processes = _option(Integer(sandbox.PROCESSES), "Processes a sandboxed kernel may have.")
+    cpu_seconds = _option(Integer(sandbox.CPU_SECONDS), "CPU seconds a kernel may use in all.")
+    file_mb = _option(Integer(sandbox.FILE_MB), "Largest file a kernel may write.")
+    course_mode = _option(
+        Unicode("marked"), "marked or formative: how the kernel's own checks answer while marking."
+    )
 
     def _course_root(self) -> Path:
         section = self.config.get("CourseDirectory", {})
@@ -253,10 +254,8 @@ class LimitOutputSize(NbGraderPreprocessor):
     ``max_chars`` in a cell is cut, with a note saying so, and images beyond ``max_other``.
     """
 
-    max_chars = Integer(100_000, help="Characters of text output kept per cell.").tag(config=True)
-    max_other = Integer(
-        5_000_000, help="Characters of non-text output (images) kept per cell."
-    ).tag(config=True)
+    max_chars = _option(Integer(100_000), "Characters of text output kept per cell.")
+    max_other = _option(Integer(5_000_000), "Characters of non-text output (images) kept per cell.")
 
     def preprocess_cell(
         self, cell: NotebookNode, resources: ResourcesDict, cell_index: int
@@ -385,9 +384,7 @@ class DecideMarks(NbGraderPreprocessor):
     ``SaveAutoGrades`` gives the points. Other test cells, and written answers, are untouched.
     """
 
-    per_student_data = Bool(False, help="Judge each student against their own dataset.").tag(
-        config=True
-    )
+    per_student_data = _option(Bool(False), "Judge each student against their own dataset.")
 
     def preprocess(
         self, nb: NotebookNode, resources: ResourcesDict
@@ -439,7 +436,7 @@ class SetCourseMode(NbGraderPreprocessor):
     course every check says right or wrong at once (see the tutor guide).
     """
 
-    mode = Unicode("marked", help="marked or formative").tag(config=True)
+    mode = _option(Unicode("marked"), "marked or formative")
 
     def preprocess(
         self, nb: NotebookNode, resources: ResourcesDict
