@@ -105,7 +105,6 @@ def _numbers_shown(value: float) -> list[str]:
 
 
 def test_tiny_table_flags_follow_the_published_rules():
-    from mhtrain.charts import show_table
     from mhtrain.synth.talking import outcome_flags
 
     table = _tiny_table()
