@@ -20,18 +20,15 @@ from mhtrain.synth import model, streams
 from mhtrain.synth.draws import choice_fixed, codes_at, lognormal_days, sort_within
 from mhtrain.synth.ids import make_ids
 from mhtrain.synth.model import HOLDING_POWERS
+from mhtrain.synth.orders import CTO_AFTER, cto_tables
+from mhtrain.synth.periods import HOURS_PER_DAY, capped_lognormal, period_dates
 from mhtrain.synth.scenario import Scenario, in_ages
 
 if TYPE_CHECKING:
     from mhtrain.synth.records import AreaContext
 
-_DAY = np.timedelta64(1, "D")
-_NAT = np.datetime64("NaT")
 # Sections under which a person is detained in hospital (so the detention has a spell).
 _IN_HOSPITAL = ("s2", "s3", "s4", "s5_2", "s37", "s37_41", "s35", "s38", "s47_49")
-CTO_AFTER = ("s3", "s37")
-"""Sections a community treatment order can follow (Mental Health Act 1983, section 17A: a
-patient detained for treatment under section 3, or under an unrestricted hospital order, s37)."""
 RENEWABLE = ("s3", "s37")
 """Sections whose authority runs out and must be renewed (Mental Health Act 1983, section 20; a
 hospital order under section 37 without restrictions is renewed as if it were a section 3,
@@ -42,28 +39,12 @@ PLACE_OF_SAFETY_SECTIONS = ("s136", "s135")
 """Place of safety orders: police powers in a public place (136) or a warrant for a home (135)."""
 _PLACES = ("health_based", "emergency_department", "police_station")
 _OPENS_ROUTE = ("s2", "s3")  # the sections a person can be admitted under from home or a PoS
-# Hours in a day (place of safety orders are timed in hours, the specs give days).
-_HOURS_PER_DAY = 24
 # A detention in force on the first day began at least a day before it and ends after it.
 _SHORTEST_IN_FORCE_DAYS = 2
 # The calibration runs measure only the chains of sections, so every route is given one weight.
 _STRUCTURE_ONLY = dict.fromkeys(ROUTES, 1.0)
 # Rates in the specs are per 100,000 residents.
 PER_100K = 100_000
-
-
-def _dates(sc: Scenario, day: np.ndarray, *, known: np.ndarray | None = None) -> np.ndarray:
-    """Days from the period start as dates; empty where ``known`` is false."""
-    start = np.datetime64(sc.period[0].date(), "D")
-    dates = start + day * _DAY
-    if known is not None:
-        dates = np.where(known, dates, _NAT)
-    return dates.astype("datetime64[s]")
-
-
-def _capped_lognormal(rng, median: np.ndarray, spread: float, cap) -> np.ndarray:
-    """Whole days drawn around ``median`` and capped."""
-    return np.minimum(np.ceil(lognormal_days(rng, median, spread)), cap).astype(int)
 
 
 def hospital_tables(
@@ -95,8 +76,10 @@ def hospital_tables(
         {
             "spell_id": spell_ids,
             "person_id": person_id[sp["person"]],
-            "admission_date": _dates(sc, sp["admission"]),
-            "discharge_date": _dates(sc, sp["discharge"], known=sp["discharge"] < sc.period_days),
+            "admission_date": period_dates(sc, sp["admission"]),
+            "discharge_date": period_dates(
+                sc, sp["discharge"], known=sp["discharge"] < sc.period_days
+            ),
         }
     )
     detention_ids = make_ids("detention", ctx.seed, ctx.area, np.arange(len(det["person"])))
@@ -110,8 +93,8 @@ def hospital_tables(
                 None,
             ),
             "legal_status": codes_at("mha_legal_status", det["keys"], det["status"]),
-            "start_date": _dates(sc, det["start"]),
-            "end_date": _dates(sc, det["end"], known=det["end"] < sc.period_days),
+            "start_date": period_dates(sc, det["start"]),
+            "end_date": period_dates(sc, det["end"], known=det["end"] < sc.period_days),
             "start_route": codes_at("detention_start_route", ROUTES, det["route"]),
             "renewals": det["renewals"].astype(np.int32),
         }
@@ -124,8 +107,8 @@ def hospital_tables(
             "person_id": person_id[at_start["person"]],
             "spell_id": spell_ids[n_spells + n_informal :],
             "legal_status": codes_at("mha_legal_status", at_start["keys"], at_start["status"]),
-            "start_date": _dates(sc, at_start["admission"]),
-            "end_date": _dates(sc, at_start["end"], known=at_start["end"] < sc.period_days),
+            "start_date": period_dates(sc, at_start["admission"]),
+            "end_date": period_dates(sc, at_start["end"], known=at_start["end"] < sc.period_days),
             "renewals": at_start["renewals"].astype(np.int32),
         }
     )
@@ -141,7 +124,7 @@ def hospital_tables(
         person_id,
     )
     ri = _restrictive(ctx, rng, sp, spell_ids, person_id, persons, age)
-    ctos, recalls = _ctos(ctx, rng, prng, on_cto, det, person_id)
+    ctos, recalls = cto_tables(ctx, rng, prng, on_cto, det, person_id)
     return detentions, spells_df, ri, ctos, recalls, places, in_force
 
 
@@ -167,7 +150,7 @@ def _in_force_at_start(ctx: AreaContext, rng, free: np.ndarray, weight: np.ndarr
     med = np.array([float(dur[k][0]) for k in keys])[status]
     cap = np.array([float(dur[k][-1]) for k in keys])[status]
     length = np.maximum(
-        _capped_lognormal(rng, med, float(sc.p("detention.duration_spread")), cap),
+        capped_lognormal(rng, med, float(sc.p("detention.duration_spread")), cap),
         _SHORTEST_IN_FORCE_DAYS,
     )
     elapsed = 1 + np.floor(rng.random(n) * (length - 1)).astype(int)
@@ -230,7 +213,7 @@ def _places_of_safety(
     ].astype(int)
     hours = _place_of_safety_hours(sc, rng, n)
     # an order that began the evening before ends the next day
-    start = np.maximum(ends - (rng.random(n) * _HOURS_PER_DAY < hours), 0)
+    start = np.maximum(ends - (rng.random(n) * HOURS_PER_DAY < hours), 0)
     section = (rng.random(n) < s135).astype(int)
     adult = age[person] >= int(sc.p("referrals.adult_from_age"))
     police = (rng.random(n) < float(sc.p("detention.place_of_safety_police_station_share"))) & adult
@@ -250,10 +233,10 @@ def _places_of_safety(
             "order_id": make_ids("place_of_safety", ctx.seed, ctx.area, np.arange(n)),
             "person_id": person_id[person[order]],
             "legal_status": codes_at("mha_legal_status", PLACE_OF_SAFETY_SECTIONS, section[order]),
-            "start_date": _dates(sc, start[order]),
+            "start_date": period_dates(sc, start[order]),
             "duration_hours": hours[order].astype(np.int32),
             "extended": hours[order]
-            > float(sc.p("detention.place_of_safety_max_days")) * _HOURS_PER_DAY,
+            > float(sc.p("detention.place_of_safety_max_days")) * HOURS_PER_DAY,
             "place_of_safety": codes_at("place_of_safety_type", _PLACES, place[order]),
             "outcome": codes_at("place_of_safety_outcome", all_outcomes, outcome[order]),
             "detention_id": detention[order],
@@ -264,9 +247,9 @@ def _places_of_safety(
 
 def _place_of_safety_hours(sc: Scenario, rng, n: int) -> np.ndarray:
     """Whole hours kept at a place of safety: up to 24, or up to 36 when extended."""
-    limit = float(sc.p("detention.place_of_safety_max_days")) * _HOURS_PER_DAY
-    extension = float(sc.p("detention.place_of_safety_extension_days")) * _HOURS_PER_DAY
-    median = float(sc.p("detention.place_of_safety_median_days")) * _HOURS_PER_DAY
+    limit = float(sc.p("detention.place_of_safety_max_days")) * HOURS_PER_DAY
+    extension = float(sc.p("detention.place_of_safety_extension_days")) * HOURS_PER_DAY
+    median = float(sc.p("detention.place_of_safety_median_days")) * HOURS_PER_DAY
     hours = np.clip(
         np.ceil(
             lognormal_days(rng, np.full(n, median), float(sc.p("detention.place_of_safety_spread")))
@@ -387,7 +370,7 @@ def _detentions(
     lengths = []
     for c in chain:
         idx = np.maximum(c, 0)
-        lengths.append(np.where(c >= 0, _capped_lognormal(rng, med[idx], spread, cap[idx]), 0))
+        lengths.append(np.where(c >= 0, capped_lognormal(rng, med[idx], spread, cap[idx]), 0))
     span = sum(lengths)
     # place the periods of each person one after another: the first on its drawn day, each
     # later one somewhere in the time left after the one before (if there is any)
@@ -567,7 +550,7 @@ def _informal_spells(
     )
     admission = rng.integers(0, ndays, n_inf)
     median, cap = (float(v) for v in sc.p("inpatient.informal_stay_days"))
-    stay = _capped_lognormal(
+    stay = capped_lognormal(
         rng, np.full(n_inf, median), float(sc.p("inpatient.informal_stay_spread")), cap
     )
     return {
@@ -621,98 +604,6 @@ def _restrictive(ctx: AreaContext, rng, sp, spell_ids, person_id, persons, age) 
             "spell_id": spell_ids[ri_spell],
             "person_id": person_id[sp_person[ri_spell]],
             "intervention_type": codes_at("restrictive_intervention_type", ri_keys, ri_type),
-            "intervention_date": _dates(sc, ri_day),
+            "intervention_date": period_dates(sc, ri_day),
         }
-    )
-
-
-def _ctos(ctx: AreaContext, rng, prng, on_cto, det, person_id) -> tuple:
-    """Community treatment orders (after the last detention if detained this year), and their
-    recalls to hospital (drawn from ``prng``)."""
-    sc = ctx.sc
-    ndays = sc.period_days
-    who_cto = np.flatnonzero(on_cto)
-    last_end = np.full(len(person_id), -1)
-    qualifying = np.isin(det["status_keys"], CTO_AFTER)
-    if qualifying.any():
-        np.maximum.at(last_end, det["person"][qualifying], det["end"][qualifying])
-    detained_first = last_end[who_cto] >= 0
-    median, cap = (float(v) for v in sc.p("community_treatment_orders.duration_days"))
-    length = _capped_lognormal(
-        rng,
-        np.full(len(who_cto), median),
-        float(sc.p("community_treatment_orders.duration_spread")),
-        cap,
-    )
-    # an order of a person not detained this year began after a detention in an earlier year,
-    # and is in force on the first day of the period
-    elapsed = 1 + np.floor(rng.random(len(who_cto)) * np.maximum(length - 1, 1)).astype(int)
-    c_start = np.where(detained_first, last_end[who_cto] + 1, -elapsed)
-    keep = c_start < ndays
-    who_cto, c_start, length = who_cto[keep], c_start[keep], length[keep]
-    c_end = c_start + length
-    cto_ids = make_ids("cto", ctx.seed, ctx.area, np.arange(len(who_cto)))
-    recalls, c_end = _recalls(ctx, prng, c_start, c_end, cto_ids, person_id[who_cto])
-    ctos = pd.DataFrame(
-        {
-            "cto_id": cto_ids,
-            "person_id": person_id[who_cto],
-            "start_date": _dates(sc, c_start),
-            "end_date": _dates(sc, c_end, known=c_end < ndays),
-        }
-    )
-    return ctos, recalls
-
-
-def _recalls(ctx: AreaContext, rng, c_start, c_end, cto_ids, persons) -> tuple:
-    """Recalls to hospital of people on an order (section 17E), each for up to 72 hours, and
-    the revocations that end an order (section 17F): the first revoked recall ends it."""
-    sc = ctx.sc
-    ndays = sc.period_days
-    cto = "community_treatment_orders."
-    first, last = np.maximum(c_start, 0), np.minimum(c_end, ndays)
-    window = np.maximum(last - first, 0)
-    per_month = float(sc.p(cto + "recalls_per_month"))
-    n = rng.poisson(per_month * window / float(sc.p("calendar.days_per_month")))
-    order = np.repeat(np.arange(len(c_start)), n)
-    day = first[order] + np.floor(rng.random(len(order)) * window[order]).astype(int)
-    hours = np.ceil(
-        np.clip(
-            lognormal_days(
-                rng,
-                np.full(len(order), float(sc.p(cto + "recall_median_days")) * _HOURS_PER_DAY),
-                float(sc.p(cto + "recall_spread")),
-            ),
-            1,
-            float(sc.p(cto + "recall_max_days")) * _HOURS_PER_DAY,
-        )
-    ).astype(int)
-    revoked = rng.random(len(order)) < float(sc.p(cto + "revocation_share_of_recalls"))
-    sort = sort_within(order, day)
-    order, day, hours, revoked = order[sort], day[sort], hours[sort], revoked[sort]
-    # keep each order's recalls up to its first revocation, which ends the order that day
-    revoked_before = np.zeros(len(order), int)
-    if len(order):
-        cum = np.cumsum(revoked)
-        at_first = np.r_[0, np.flatnonzero(np.diff(order)) + 1]
-        base = np.repeat(cum[at_first] - revoked[at_first], np.diff(np.r_[at_first, len(order)]))
-        revoked_before = cum - revoked - base
-    keep = revoked_before == 0
-    order, day, hours, revoked = order[keep], day[keep], hours[keep], revoked[keep]
-    ends = day + hours // _HOURS_PER_DAY
-    c_end = c_end.copy()
-    c_end[order[revoked]] = ends[revoked]
-    outcomes = ("released", "revoked")
-    return (
-        pd.DataFrame(
-            {
-                "recall_id": make_ids("recall", ctx.seed, ctx.area, np.arange(len(order))),
-                "cto_id": np.asarray(cto_ids, dtype=object)[order],
-                "person_id": np.asarray(persons, dtype=object)[order],
-                "recall_date": _dates(sc, day),
-                "duration_hours": hours.astype(np.int32),
-                "outcome": codes_at("cto_recall_outcome", outcomes, revoked.astype(int)),
-            }
-        ),
-        c_end,
     )
