@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import html
-import json
 import multiprocessing
 import os
 from collections.abc import Sequence
@@ -15,7 +14,6 @@ from typing import Any
 
 import nbformat
 from nbformat.notebooknode import NotebookNode
-from nbgrader.api import MissingEntry
 from nbgrader.utils import is_grade, is_locked
 from traitlets.config import Config
 
@@ -29,10 +27,15 @@ from mhtrain.course.nbgrader.export import (
     NOT_GRADED,
     NOT_SUBMITTED,
     GradeTable,
-    lateness,
 )
 from mhtrain.course.nbgrader.marking import grader_dataset, read_exercise_marks
 from mhtrain.course.nbgrader.preprocessors import DATA_FOLDER
+from mhtrain.course.tutor.record import (
+    GRADES_FOLDER,
+    record_times,
+    recorded,
+    save_record,
+)
 from mhtrain.course.tutor.roster import check_student_id
 from mhtrain.course.tutor.scan import checks_problem, reaches_into_checks, reaches_outside
 from mhtrain.course.tutor.setup import CourseSettings, due_dates, read_course, resolve_lesson
@@ -48,9 +51,6 @@ __all__ = [
     "model_submission",
     "refresh_feedback",
 ]
-
-#: Folder of grade tables inside a course.
-GRADES_FOLDER = "grades"
 
 
 def model_submission(lesson: Lesson, release: NotebookNode) -> NotebookNode:
@@ -293,64 +293,6 @@ def _write_table(
     )
     with gradebook(settings.root, settings.course_id) as gb:
         return table.export(gb), path
-
-
-def _record_path(settings: CourseSettings, lesson: str) -> Path:
-    return settings.root / GRADES_FOLDER / f"{lesson}-marking.json"
-
-
-def _read_record(settings: CourseSettings, lesson: str) -> dict[str, dict[str, Any]]:
-    path = _record_path(settings, lesson)
-    if not path.is_file():
-        return {}
-    try:
-        record = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}  # a damaged record only loses the notes of the last marking
-    return record if isinstance(record, dict) else {}
-
-
-def _save_record(
-    settings: CourseSettings,
-    lesson: str,
-    statuses: dict[str, str],
-    problems: dict[str, list[str]],
-    exercises: dict[str, dict[str, dict[str, Any]]] | None = None,
-) -> None:
-    """Write the marking record: per student the status, the problems and, per exercise, the
-    outcome (``correct``, ``not yet``, ``not attempted`` or ``manual``), the misconception
-    named, the score and the points available."""
-    record = _read_record(settings, lesson)
-    for student, status in statuses.items():
-        record[student] = {
-            "status": status,
-            "problems": list(problems.get(student, [])),
-            "exercises": dict((exercises or {}).get(student, {})),
-        }
-    text = json.dumps(dict(sorted(record.items())), indent=1, ensure_ascii=False) + "\n"
-    files.write_text(_record_path(settings, lesson), text)
-
-
-def _record_times(settings: CourseSettings, lesson: str, students: Sequence[str]) -> None:
-    """Add when each student handed in and how late (nbgrader's own figures) to the record."""
-    record = _read_record(settings, lesson)
-    with gradebook(settings.root, settings.course_id) as gb:
-        for student in students:
-            try:
-                submission = gb.find_submission(lesson, student)
-            except MissingEntry:
-                submission = None
-            submitted_at, late_by = lateness(submission)
-            record.setdefault(student, {}).update(submitted_at=submitted_at, late_by_s=late_by)
-    text = json.dumps(dict(sorted(record.items())), indent=1, ensure_ascii=False) + "\n"
-    files.write_text(_record_path(settings, lesson), text)
-
-
-def _recorded(settings: CourseSettings, lesson: str) -> tuple[dict[str, str], dict[str, list[str]]]:
-    record = _read_record(settings, lesson)
-    statuses = {s: str(r.get("status", "")) for s, r in record.items() if r.get("status")}
-    problems = {s: [str(p) for p in r.get("problems", [])] for s, r in record.items()}
-    return statuses, problems
 
 
 def _problem_page(lesson: str, student: str, reasons: Sequence[str]) -> str:
@@ -653,10 +595,10 @@ def grade_lesson(
         report.problems.setdefault(student, []).append(f"no feedback page ({reason})")
     report.feedback = {s: pages[s] for s in handed_in if s in pages}
     exercises = {s: results[s].exercises for s in handed_in}
-    _save_record(settings, name, statuses, report.problems, exercises)
-    _record_times(settings, name, handed_in)
+    save_record(settings, name, statuses, report.problems, exercises)
+    record_times(settings, name, handed_in)
     report.due = due_dates(settings.root).get(name)
-    all_statuses, all_problems = _recorded(settings, name)
+    all_statuses, all_problems = recorded(settings, name)
     report.rows, report.csv_path = _write_table(settings, name, all_statuses, all_problems, output)
     return report
 
@@ -685,7 +627,7 @@ def refresh_feedback(
     """
     settings = read_course(root)
     name = resolve_lesson(settings.root, lesson)
-    statuses, problems = _recorded(settings, name)
+    statuses, problems = recorded(settings, name)
     unmarked = {s: problems.get(s, []) for s, status in statuses.items() if status == NOT_GRADED}
     marked = sorted(
         {p.parent.name for p in (settings.root / "autograded").glob(f"*/{name}") if p.is_dir()}
