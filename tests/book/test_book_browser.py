@@ -506,19 +506,19 @@ def _reading_questions() -> list[tuple[str, str, str]]:
         for exercise_id, exercise in lesson.exercises().items():
             words = lesson.worked_words.get(exercise_id, "")
             lettered = all(len(k) == 1 for k in getattr(exercise, "options", {}) or {"?": 0})
-            # a question whose options are letters, and whose words name the right one (the
-            # capstone's first question has no wrong option, so its words name none)
+            # a question whose options are letters, and whose words name the right letter (the
+            # capstone's first question has no wrong option; lesson 8's first names an area)
             if (
                 isinstance(exercise, ChoiceExercise)
                 and lettered
-                and re.search(r"Answer:\W*([a-e]\b|\{\{)", words)
+                and re.search(r"Answer:\W*([a-h]\b|\{\{[^}]*\}\}\))", words)
             ):
                 try:
                     key = str(exercise.expected())
                 except MhtrainError:
                     # a reference read from files the lesson writes as it runs (lesson 10's
                     # big data): the book ran that lesson, so take the option its words give
-                    key = re.search(r"Answer:\W*([a-e])\b", lesson.worked_words[exercise_id])[1]
+                    key = re.search(r"Answer:\W*([a-h])\b", lesson.worked_words[exercise_id])[1]
                 found.append((lesson.id, exercise_id, key))
     return found
 
