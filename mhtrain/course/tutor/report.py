@@ -28,6 +28,7 @@ from mhtrain.course.nbgrader.export import (
     NOT_GRADED,
     NOT_SUBMITTED,
 )
+from mhtrain.course.tutor.record import record_path
 from mhtrain.course.tutor.setup import due_dates, read_course, resolve_lesson
 from mhtrain.errors import MhtrainError
 
@@ -417,7 +418,7 @@ def class_report(root: Path | str, lesson: str | int) -> ClassReport:
     """
     settings = read_course(root)
     name = resolve_lesson(settings.root, lesson)
-    path = settings.root / "grades" / f"{name}-marking.json"
+    path = record_path(settings, name)
     if not path.is_file():
         raise MhtrainError(
             f"{name} has not been marked yet (there is no {path}); mark it first with "
