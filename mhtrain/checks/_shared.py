@@ -85,3 +85,23 @@ def proportion_not_percentage(compute: Any, *, table: bool = False) -> Misconcep
         else "This looks like a proportion (a share of 1), not a percentage. Multiply it by 100."
     )
     return Misconception(message, compute=compute, name="proportion-not-percentage")
+
+
+def upside_down(compute: Any, *, top: str, bottom: str, why: str = "") -> Misconception:
+    """The slip of dividing the other way round: ``bottom / top`` where ``top / bottom`` is asked.
+
+    Parameters
+    ----------
+    compute : callable
+        ``compute(data)`` gives the upside-down answer.
+    top, bottom : str
+        What goes on top of the fraction and what goes underneath, in the learner's words
+        (``"the people in contact"``, ``"the residents"``).
+    why : str, optional
+        A sentence saying why that way round (for a ratio, which group is the reference).
+    """
+    message = (
+        f"Your fraction is upside down: you divided {bottom} by {top}. Put {top} on top and "
+        f"{bottom} underneath."
+    )
+    return Misconception(f"{message} {why}".strip(), compute=compute, name="upside-down")

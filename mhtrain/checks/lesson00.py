@@ -10,7 +10,7 @@ from mhtrain.checks import (
     Misconception,
     NumberExercise,
 )
-from mhtrain.checks._shared import proportion_not_percentage
+from mhtrain.checks._shared import proportion_not_percentage, upside_down
 
 
 def _people_in_contact(data: Any) -> int:
@@ -48,11 +48,10 @@ q1 = NumberExercise(
             compute=lambda data: _people_in_contact(data) / _residents(data) * 100_000,
             name="per-100000-not-percentage",
         ),
-        Misconception(
-            "Your fraction is upside down: you divided the residents by the people in contact. "
-            "Put the people in contact on top and the residents underneath.",
-            compute=lambda data: _residents(data) / _people_in_contact(data) * 100,
-            name="upside-down",
+        upside_down(
+            lambda data: _residents(data) / _people_in_contact(data) * 100,
+            top="the people in contact",
+            bottom="the residents",
         ),
     ],
 )

@@ -61,6 +61,16 @@ def _counted_cells(table: str, fix: str) -> Misconception:
     )
 
 
+def _counted_rows_of(table: str, what: str, why: str) -> Misconception:
+    """The slip of counting the rows of ``table``, where one person can have several rows."""
+    return Misconception(
+        f"This is the number of {what}, not people. {why} Count the rows of the people table "
+        "instead.",
+        compute=lambda data: len(getattr(data, table)),
+        name=f"counted-{table.replace('_', '-')}",
+    )
+
+
 q1 = NumberExercise(
     "q1",
     variable="people_in_contact",
@@ -74,11 +84,11 @@ q1 = NumberExercise(
         "Write people_in_contact = len(data.people).",
     ],
     misconceptions=[
-        Misconception(
-            "This is the number of referrals, not people. One person can have more than one "
-            "referral. Count the rows of the people table instead.",
-            compute=lambda data: len(data.referrals),
-            name="counted-referrals",
+        _counted_rows_of("referrals", "referrals", "One person can have more than one referral."),
+        _counted_rows_of(
+            "care_contacts",
+            "care contacts (appointments)",
+            "One person can have many appointments.",
         ),
         Misconception(
             "This is the number of rows in the population table. Each of its rows is a group of "
@@ -92,12 +102,6 @@ q1 = NumberExercise(
             "not in contact with services. Count the rows of the people table instead.",
             compute=_residents,
             name="counted-residents",
-        ),
-        Misconception(
-            "This is the number of care contacts (appointments), not people. One person can "
-            "have many appointments. Count the rows of the people table instead.",
-            compute=lambda data: len(data.care_contacts),
-            name="counted-care-contacts",
         ),
         _counted_cells("people", "To count rows, use len(data.people) or data.people.shape[0]."),
     ],

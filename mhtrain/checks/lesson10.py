@@ -21,7 +21,7 @@ from mhtrain.checks import (
     Misconception,
     TableExercise,
 )
-from mhtrain.checks._shared import broad
+from mhtrain.checks._shared import broad, upside_down
 from mhtrain.errors import MhtrainError
 
 #: Where the lesson writes its Parquet files, relative to the notebook's folder.
@@ -216,12 +216,7 @@ q1 = _RateTable(
             compute=_people_in_contact_rates,
             name="people-in-contact-denominator",
         ),
-        Misconception(
-            "Your fraction is upside down: you divided the residents by the detentions. Put "
-            "the detentions on top.",
-            compute=_upside_down,
-            name="upside-down",
-        ),
+        upside_down(_upside_down, top="the detentions", bottom="the residents"),
     ],
 )
 

@@ -14,7 +14,7 @@ import mhtrain
 from mhtrain import settings
 from mhtrain.checks import lesson00, lesson03, set_course_mode
 from mhtrain.checks.core.state import course_mode, grader_judging
-from mhtrain.course.nbgrader.config import course_config, course_config_file_text
+from mhtrain.course.nbgrader.config import CourseOptions, course_config, course_config_file_text
 from mhtrain.errors import MhtrainError
 
 
@@ -130,7 +130,7 @@ def test_an_unknown_mode_is_refused_in_one_line():
 
 
 def test_the_course_settings_carry_the_mode_to_marking_and_to_the_release():
-    text = course_config_file_text(course_id="c", mode="formative")
+    text = course_config_file_text(CourseOptions(course_id="c", mode="formative"))
     assert "mode='formative'," in text
     config = course_config(course_id="c", mode="formative")
     assert config.CourseExecute.course_mode == "formative"

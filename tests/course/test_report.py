@@ -24,7 +24,7 @@ from bs4 import BeautifulSoup
 from mhtrain.checks import lesson00
 from mhtrain.cli import main
 from mhtrain.course.nbgrader.api import gradebook
-from mhtrain.course.nbgrader.config import course_config_file_text
+from mhtrain.course.nbgrader.config import CourseOptions, course_config_file_text
 from mhtrain.course.tutor.report import class_report, write_report
 from mhtrain.errors import MhtrainError
 
@@ -77,7 +77,7 @@ def make_course(root: Path, *, due: dt.datetime | None = DUE) -> Path:
     """A course folder with lesson 0's gradebook, marks and marking record, made by hand."""
     root.mkdir(parents=True)
     (root / "nbgrader_config.py").write_text(
-        course_config_file_text(course_id="report-test"), encoding="utf-8"
+        course_config_file_text(CourseOptions(course_id="report-test")), encoding="utf-8"
     )
     for folder in ("source", "release"):
         path = root / folder / LESSON / f"{LESSON}.ipynb"

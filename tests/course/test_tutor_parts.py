@@ -20,6 +20,7 @@ from mhtrain.course.tutor import (
     CONFIG_NAME,
     DATA_FOLDER,
     CourseExecute,
+    CourseOptions,
     LimitOutputSize,
     ScrubFeedback,
     collect_submissions,
@@ -39,7 +40,7 @@ LESSON0 = REPO / "notebooks" / "00-getting-started.md"
 def _fake_course(root: Path, *, course_id="demo", per_student_data=False, lesson="00-first"):
     """A course folder with settings and one source lesson, made without running nbgrader."""
     root.mkdir(parents=True)
-    text = config_file_text(course_id=course_id, per_student_data=per_student_data)
+    text = config_file_text(CourseOptions(course_id=course_id, per_student_data=per_student_data))
     (root / CONFIG_NAME).write_text(text, encoding="utf-8")
     folder = root / "source" / lesson
     folder.mkdir(parents=True)
@@ -56,9 +57,10 @@ def _fake_course(root: Path, *, course_id="demo", per_student_data=False, lesson
 def test_settings_written_to_the_config_file_are_read_back(tmp_path, per_student):
     root = tmp_path / "course"
     root.mkdir()
-    text = config_file_text(
+    options = CourseOptions(
         course_id="mh-2025", per_student_data=per_student, cell_timeout=45, own_settings="x = 1"
     )
+    text = config_file_text(options)
     (root / CONFIG_NAME).write_text(text, encoding="utf-8")
     settings = read_course(root)
     assert settings.course_id == "mh-2025"

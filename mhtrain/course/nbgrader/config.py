@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -172,35 +173,35 @@ def course_config(
     return c
 
 
-def course_config_file_text(
-    *,
-    course_id: str,
-    per_student_data: bool = False,
-    cell_timeout: int = CELL_TIMEOUT,
-    own_settings: str = "",
-    mode: str = DEFAULT_MODE,
-) -> str:
-    """Return the text of a course's ``nbgrader_config.py``.
+@dataclass(frozen=True, kw_only=True)
+class CourseOptions:
+    """The choices ``mhtrain course init`` records in a course's ``nbgrader_config.py``.
 
-    Parameters
+    Attributes
     ----------
     course_id : str
-        The course id.
-    per_student_data : bool, optional
+        The nbgrader course id.
+    per_student_data : bool
         Whether each student has their own dataset.
-    cell_timeout : int, optional
+    cell_timeout : int
         Seconds a cell may run while marking.
-    own_settings : str, optional
+    mode : str
+        ``"marked"`` or ``"formative"``: how the checks in learners' kernels answer.
+    own_settings : str
         The tutor's own lines, kept below :data:`KEEP_MARKER`.
-    mode : {"marked", "formative"}, optional
-        The course mode.
-
-    Returns
-    -------
-    str
     """
+
+    course_id: str
+    per_student_data: bool = False
+    cell_timeout: int = CELL_TIMEOUT
+    mode: str = DEFAULT_MODE
+    own_settings: str = ""
+
+
+def course_config_file_text(options: CourseOptions) -> str:
+    """Return the text of a course's ``nbgrader_config.py``, recording ``options``."""
     lines = [
-        f'"""nbgrader settings for the mhtrain course {course_id!r}.',
+        f'"""nbgrader settings for the mhtrain course {options.course_id!r}.',
         "",
         "Written by `mhtrain course init`; run it again (with new options) to change these",
         'settings. The course folder is wherever this file is."""',
@@ -212,10 +213,10 @@ def course_config_file_text(
         "c = get_config()  # noqa: F821 (nbgrader provides get_config when it reads this file)",
         "c.merge(",
         "    course_config(",
-        f"        course_id={course_id!r},",
-        f"        per_student_data={bool(per_student_data)!r},",
-        f"        cell_timeout={int(cell_timeout)!r},",
-        f"        mode={str(mode)!r},",
+        f"        course_id={options.course_id!r},",
+        f"        per_student_data={bool(options.per_student_data)!r},",
+        f"        cell_timeout={int(options.cell_timeout)!r},",
+        f"        mode={str(options.mode)!r},",
         "        course_root=os.path.dirname(os.path.abspath(__file__)),",
         "    )",
         ")",
@@ -223,5 +224,5 @@ def course_config_file_text(
         KEEP_MARKER,
     ]
     text = "\n".join(lines) + "\n"
-    own = own_settings.strip("\n")
+    own = options.own_settings.strip("\n")
     return text + (own + "\n" if own else "")

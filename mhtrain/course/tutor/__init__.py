@@ -6,7 +6,7 @@ grade table and feedback. A course's ``nbgrader_config.py`` imports :func:`cours
 from here.
 """
 
-from mhtrain.course.nbgrader.config import CONFIG_NAME, course_config
+from mhtrain.course.nbgrader.config import CONFIG_NAME, CourseOptions, course_config
 from mhtrain.course.nbgrader.config import course_config_file_text as config_file_text
 from mhtrain.course.nbgrader.preprocessors import (
     DATA_FOLDER,
@@ -36,6 +36,7 @@ __all__ = [
     "NOT_GRADED",
     "NOT_SUBMITTED",
     "CourseExecute",
+    "CourseOptions",
     "CourseSettings",
     "GradeReport",
     "InitReport",

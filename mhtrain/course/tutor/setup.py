@@ -26,6 +26,7 @@ from mhtrain.course.nbgrader.config import (
     COURSE_MODES,
     DEFAULT_MODE,
     KEEP_MARKER,
+    CourseOptions,
     course_config_file_text,
 )
 from mhtrain.course.nbgrader.export import COURSE_TIME_ZONE, local_time
@@ -36,35 +37,21 @@ from mhtrain.errors import MhtrainError
 _COURSE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
 
-@dataclass(frozen=True)
-class CourseSettings:
-    """The settings of an existing course, as its ``nbgrader_config.py`` gives them.
+@dataclass(frozen=True, kw_only=True)
+class CourseSettings(CourseOptions):
+    """The settings of an existing course, as its ``nbgrader_config.py`` gives them: the
+    :class:`CourseOptions` it records, and where it is.
 
     Attributes
     ----------
     root : Path
         The course folder.
-    course_id : str
-        The nbgrader course id.
-    per_student_data : bool
-        Whether each student has their own dataset.
-    cell_timeout : int
-        Seconds a cell may run while marking.
-    own_settings : str
-        The tutor's own lines at the end of the configuration file.
     config : traitlets.config.Config
         The whole configuration, as nbgrader reads it.
-    mode : str
-        ``"marked"`` or ``"formative"``: how the checks in learners' kernels answer.
     """
 
     root: Path
-    course_id: str
-    per_student_data: bool
-    cell_timeout: int
-    own_settings: str
     config: Config
-    mode: str = DEFAULT_MODE
 
 
 def _own_settings(text: str) -> str:
@@ -117,15 +104,6 @@ def read_course(root: Path | str) -> CourseSettings:
         config=config,
         mode=str(section.get("course_mode") or DEFAULT_MODE),
     )
-
-
-def _course_mode(mode: str | None, existing: CourseSettings | None) -> str:
-    """The mode a course gets: the one asked for, else the course's own, else marked."""
-    if mode is None:
-        return existing.mode if existing is not None else DEFAULT_MODE
-    if mode not in COURSE_MODES:
-        raise MhtrainError(f"--mode must be one of {', '.join(COURSE_MODES)}, not {mode!r}")
-    return mode
 
 
 @dataclass
@@ -272,7 +250,9 @@ def _resolve_settings(
     course_id: str | None,
     per_student_data: bool | None,
     cell_timeout: int | None,
-) -> tuple[str, bool, int, str, CourseSettings | None]:
+    mode: str | None,
+) -> tuple[CourseOptions, CourseSettings | None]:
+    """The options a course gets: those asked for, else the course's own, else the defaults."""
     existing = read_course(root) if (root / CONFIG_NAME).is_file() else None
     if course_id is not None and not _COURSE_ID.match(course_id):
         raise MhtrainError(
@@ -281,14 +261,16 @@ def _resolve_settings(
         )
     if cell_timeout is not None and cell_timeout < 1:
         raise MhtrainError(f"--cell-timeout must be at least 1 second, not {cell_timeout}")
+    if mode is not None and mode not in COURSE_MODES:
+        raise MhtrainError(f"--mode must be one of {', '.join(COURSE_MODES)}, not {mode!r}")
     if existing is None:
-        return (
-            course_id or _default_course_id(root),
-            bool(per_student_data),
-            int(cell_timeout or CELL_TIMEOUT),
-            "",
-            None,
+        options = CourseOptions(
+            course_id=course_id or _default_course_id(root),
+            per_student_data=bool(per_student_data),
+            cell_timeout=int(cell_timeout or CELL_TIMEOUT),
+            mode=mode or DEFAULT_MODE,
         )
+        return options, None
     if course_id is not None and course_id != existing.course_id:
         raise MhtrainError(
             f"{root} is the course {existing.course_id!r}; its id cannot change (it is in the "
@@ -301,13 +283,14 @@ def _resolve_settings(
             f"{'per-student' if existing.per_student_data else 'shared'} data; switching now "
             "would mark them against other numbers, so make a new course folder instead"
         )
-    return (
-        existing.course_id,
-        per_student,
-        int(cell_timeout or existing.cell_timeout),
-        existing.own_settings,
-        existing,
+    options = CourseOptions(
+        course_id=existing.course_id,
+        per_student_data=per_student,
+        cell_timeout=int(cell_timeout or existing.cell_timeout),
+        mode=mode or existing.mode,
+        own_settings=existing.own_settings,
     )
+    return options, existing
 
 
 def init_course(
@@ -373,10 +356,13 @@ def init_course(
         raise MhtrainError(
             f"{root} is not empty and is not an mhtrain course; choose a new folder for the course"
         )
-    cid, per_student, timeout, own, existing = _resolve_settings(
-        root, course_id=course_id, per_student_data=per_student_data, cell_timeout=cell_timeout
+    options, existing = _resolve_settings(
+        root,
+        course_id=course_id,
+        per_student_data=per_student_data,
+        cell_timeout=cell_timeout,
+        mode=mode,
     )
-    course_mode = _course_mode(mode, existing)
     class_list = read_students(students) if students is not None else []
     if lessons is None and existing is not None and course_lessons(root):
         chosen = lesson_sources(lessons=course_lessons(root), source_dir=source_dir)
@@ -389,17 +375,9 @@ def init_course(
 
     def build(work: Path) -> InitReport:
         done = _init_in(
-            work,
-            final_root=root,
-            lessons=chosen,
-            course_id=cid,
-            per_student_data=per_student,
-            cell_timeout=timeout,
-            own_settings=own,
-            class_list=class_list,
-            mode=course_mode,
+            work, final_root=root, lessons=chosen, options=options, class_list=class_list
         )
-        done.due = _set_due_dates(work, cid, deadlines)
+        done.due = _set_due_dates(work, options.course_id, deadlines)
         return done
 
     if is_course:
@@ -420,15 +398,14 @@ def _init_in(
     *,
     final_root: Path,
     lessons: Sequence[Path],
-    course_id: str,
-    per_student_data: bool,
-    cell_timeout: int,
-    own_settings: str,
+    options: CourseOptions,
     class_list: Sequence[dict[str, str]],
-    mode: str = DEFAULT_MODE,
 ) -> InitReport:
     report = InitReport(
-        root=final_root, course_id=course_id, per_student_data=per_student_data, created=False
+        root=final_root,
+        course_id=options.course_id,
+        per_student_data=options.per_student_data,
+        created=False,
     )
     # Build every lesson first, so a broken lesson changes nothing in the course.
     staging = Path(tempfile.mkdtemp(prefix=".source.", dir=work))
@@ -436,16 +413,7 @@ def _init_in(
         built = build_nbgrader_source(staging, lessons=lessons)
         marked_before = (work / CONFIG_NAME).is_file() and submission_count(read_course(work)) > 0
         report.data_copied = _copy_data(work, keep_existing=marked_before)
-        files.write_text(
-            work / CONFIG_NAME,
-            course_config_file_text(
-                course_id=course_id,
-                per_student_data=per_student_data,
-                cell_timeout=cell_timeout,
-                own_settings=own_settings,
-                mode=mode,
-            ),
-        )
+        files.write_text(work / CONFIG_NAME, course_config_file_text(options))
         course = read_course(work)
         with gradebook(course.root, course.course_id) as gb:
             before = {s.id for s in gb.students}
