@@ -22,7 +22,8 @@ from mhtrain.course.lessons import lesson_sources, read_lesson
 from mhtrain.course.tutor import grade_lesson, init_course, model_submission
 from mhtrain.data import seed_for_student
 
-pytestmark = pytest.mark.slow
+# One worker runs every test here, so the module's course is made and marked once.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("grading-own-data")]
 
 LESSON = "00-getting-started"
 COURSE = "own-2026"

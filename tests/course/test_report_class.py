@@ -28,7 +28,8 @@ from mhtrain.checks import exercises_in, lesson00
 from mhtrain.cli import main
 from mhtrain.course.lessons import lesson_sources, read_lesson
 
-pytestmark = pytest.mark.slow
+# One worker runs every test here, so the module's course is made and marked once.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("report-class")]
 
 DUE = "2026-12-08T17:00+00:00"
 DUE_AT = dt.datetime(2026, 12, 8, 17, 0, tzinfo=dt.UTC)

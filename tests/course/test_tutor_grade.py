@@ -31,7 +31,8 @@ from mhtrain.course.tutor import (
     refresh_feedback,
 )
 
-pytestmark = pytest.mark.slow
+# One worker runs every test here, so the module's course is made and marked once.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("tutor-grade")]
 
 LESSON = "00-getting-started"
 TIMEOUT = 10  # seconds a cell may run while marking, short so the looping student is quick

@@ -26,7 +26,8 @@ from mhtrain.course.tutor import (
 )
 from mhtrain.errors import MhtrainError
 
-pytestmark = pytest.mark.slow
+# One worker runs every test here, so the module's course is made and marked once.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("tutor-init")]
 
 REPO = Path(__file__).resolve().parents[2]
 LESSON0 = REPO / "notebooks" / "00-getting-started.md"
