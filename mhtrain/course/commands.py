@@ -6,11 +6,10 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from mhtrain.course.lab import launch_lab, prepare_workspace
-from mhtrain.course.progress import format_progress, workspace_progress
-
 
 def _run_lab(args: argparse.Namespace) -> int:
+    from mhtrain.course.lab import launch_lab, prepare_workspace
+
     directory = Path(args.dir)
     actions = prepare_workspace(directory, lessons=args.lessons or None)
     print(f"Your workspace: {directory.resolve()}")
@@ -25,6 +24,8 @@ def _run_lab(args: argparse.Namespace) -> int:
 
 
 def _run_progress(args: argparse.Namespace) -> int:
+    from mhtrain.course.progress import format_progress, workspace_progress
+
     directory = Path(args.workspace)
     print(
         f"Reading your answers in {directory.resolve()} (notebooks you changed are run from "

@@ -205,11 +205,11 @@ def test_a_file_in_place_of_the_folder_is_an_error(tmp_path, sources):
 
 
 def test_cli_builds_the_workspace_without_opening_lab(tmp_path, sources, monkeypatch, capsys):
-    from mhtrain.course import commands
+    from mhtrain.course import lab
 
     monkeypatch.setenv("MHTRAIN_NOTEBOOKS", str(sources))
     launched = []
-    monkeypatch.setattr(commands, "launch_lab", lambda d: launched.append(d) or 0)
+    monkeypatch.setattr(lab, "launch_lab", lambda d: launched.append(d) or 0)
     target = tmp_path / "my-work"
     assert main(["lab", "--no-open", "--dir", str(target)]) == 0
     out = capsys.readouterr().out
@@ -223,11 +223,11 @@ def test_cli_builds_the_workspace_without_opening_lab(tmp_path, sources, monkeyp
 
 
 def test_cli_opens_lab_in_the_workspace(tmp_path, sources, monkeypatch, capsys):
-    from mhtrain.course import commands
+    from mhtrain.course import lab
 
     monkeypatch.setenv("MHTRAIN_NOTEBOOKS", str(sources))
     launched = []
-    monkeypatch.setattr(commands, "launch_lab", lambda d: launched.append(Path(d)) or 0)
+    monkeypatch.setattr(lab, "launch_lab", lambda d: launched.append(Path(d)) or 0)
     target = tmp_path / "my-work"
     assert main(["lab", "--dir", str(target)]) == 0
     assert launched == [target]

@@ -1,197 +1,24 @@
-"""Lessons never type a number from the synthetic data by hand, and what their words say about
-the shipped course dataset is true of it.
+"""What the lessons' words say about the shipped course dataset is true of it.
 
-A number worked out from the synthetic data belongs in a worked-answer template
-(``{{ smr:.2f }}``), so it cannot drift when the data are made again. Every other number a
-lesson types is either a published figure, named with its source in the lesson, or a fixed
-part of the lesson (an age limit, a number of minutes or marks): each is listed below. Lesson
-12's real figures have their own test, ``tests/open_data/test_lesson12_quotes_the_file.py``.
+Numbers worked out from the data are never typed by hand (``test_typed_numbers.py``); the
+claims a lesson makes in words ("fewer people in decile 1 ...") are checked here against the
+shipped data, so a change to the data that makes a sentence untrue fails.
 """
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
 
 import mhtrain
-from mhtrain.course.lessons import read_lesson
 
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 
-_FIELD = re.compile(r"\{\{.*?\}\}", re.DOTALL)
-_FENCE = re.compile(r"^(`{3,}).*?^\1\s*$", re.MULTILINE | re.DOTALL)
-_CODE_SPAN = re.compile(r"`[^`]*`")
-_LINK_TARGET = re.compile(r"\]\([^)]*\)")
-# A year, or a financial year such as 2022-23.
-_YEAR = re.compile(r"(?<![\w.,])(?:19|20)\d\d(?:-\d\d)?(?!\d|,\d)")
-_NUMBER = re.compile(r"(?<![\w.])\d+(?:,\d{3})*(?:\.\d+)?")
 
-#: Numbers any lesson may type: list items, steps and lesson numbers up to 10.
-_SMALL = {str(n) for n in range(11)}
-
-#: For each lesson, the other numbers its text may type, and why each is not from the data.
-TYPED: dict[str, dict[str, set[str]]] = {
-    "10": {
-        "published": {
-            "51,312",  # new detentions in England, Mental Health Act Statistics 2022-23
-            "56,489,800",  # residents of England, Census 2021
-            "56",  # "for 56 million": the same Census 2021 figure, in words
-            "228",  # detentions per 100,000 Black people, Ethnicity facts and figures
-            "64",  # detentions per 100,000 White people, the same source
-            "52,500",  # detentions in 2023-24, MHA Statistics as reported (sources.yaml)
-            "52,000",  # detentions in 2024-25, the same
-            "18",  # Royal Assent of the Mental Health Act 2025: 18 December 2025
-        },
-        "fixed": {
-            "60",  # minutes the lesson takes
-            "100,000",  # rates per 100,000 residents
-            "1.5",  # the bounds of the options of Exercise 1b
-        },
-    },
-    "11": {
-        "published": {
-            "147.9",  # detentions per 100,000, most deprived areas, MHA Statistics 2019-20
-            "42.8",  # the same, least deprived areas
-            "150.3",  # the same, most deprived, 2024-25 edition as reported (sources.yaml)
-            "41.4",  # the same, least deprived, 2024-25
-        },
-        "fixed": {
-            "11",  # the lesson's number
-            "15",  # minutes in the plan, and the 15-19 age band
-            "20",  # minutes, and marks in the guide to grades
-            "25",  # minutes, and the capstone's marks
-            "35",  # minutes
-            "60",  # minutes
-            "90",  # minutes
-            "100,000",  # rates per 100,000 residents
-            "1,000",  # referrals per 1,000 residents
-            "65",  # the age of older people in Question C
-            "95",  # 95% confidence intervals
-            "250",  # words in the briefing
-            "18",  # the services take adults aged 18 and over
-            "19",  # the 15-19 age band, and marks in the guide to grades
-            "17",  # residents aged 15 to 17
-            "14",  # marks in the guide to grades
-        },
-    },
-    "13": {
-        "published": {
-            "4.9",  # OHID: SMI premature mortality ratio, 2018 to 2020
-            "4.6",  # OHID: the same, 2015 to 2017
-            "6.6",  # RCPsych from OHID's data: lung disease
-            "6.5",  # RCPsych from OHID's data: liver disease
-            "535,204",  # RCPsych: adults with a diagnosed SMI in England, March 2023
-            "100",  # "about 1 in every 100 residents", from the same figure
-        },
-        "fixed": {
-            "13",  # the lesson's number
-            "14",  # Lesson 14
-            "75",  # premature death means before 75; and the minutes the lesson takes
-            "18",  # adults aged 18 to 74
-            "74",
-            "15",  # the 15-19 and 70-74 age bands
-            "19",
-            "70",
-            "95",  # 95% confidence intervals
-        },
-    },
-    "14": {
-        "published": {
-            "1,765",  # young people surveyed, Dekel and others, JMIR Mental Health 2025
-            "24",  # the same survey: aged 16 to 24
-            "34.3",  # the same survey: would share, among those who contacted services
-            "21.6",  # the same survey: among those who had not
-            "46",  # young people in the MindKind study, JMIR Formative Research 2024
-        },
-        "fixed": {
-            "14",  # the lesson's number; the fictional study's children aged 14 to 17
-            "17",
-            "90",  # minutes the lesson takes
-            "30",  # minutes the jury takes
-            "251",  # section 251 of the NHS Act 2006
-            "136",  # section 136 of the Mental Health Act
-            "19",  # COVID-19
-            "100,000",  # rates per 100,000 residents
-            "1,000",  # "a survey of 1,000 people", and rates per 1,000 residents
-            "16",  # a parent of a 16-year-old; Gillick competence under 16
-            "11",  # Exercise 11
-            "12",  # Scotland: a child of 12 or over; Exercise 12
-            "40",  # "a record made when someone is 14 may still be used when they are 40"
-            "15",  # Exercise 12: a 15-year-old
-            "13",  # the age for online services (the Children's code), option c
-        },
-    },
-}
-
-
-def _lesson_path(number: str, folder: Path = NOTEBOOKS) -> Path:
-    (path,) = folder.glob(f"{number}-*.md")
+def _lesson_path(number: str) -> Path:
+    (path,) = NOTEBOOKS.glob(f"{number}-*.md")
     return path
-
-
-def _typed_text(number: str, folder: Path) -> list[tuple[str, str]]:
-    """The text a lesson types by hand, cell by cell: Markdown and code comments, without
-    template fields, code, code spans or link targets."""
-    lesson = read_lesson(_lesson_path(number, folder))
-    parts = []
-    for i, cell in enumerate(lesson.cells):
-        if cell.cell_type == "markdown":
-            text = _FENCE.sub(" ", cell.source)
-        else:
-            text = "\n".join(
-                line.split("#", 1)[1]
-                for line in cell.source.splitlines()
-                if "#" in line and not line.lstrip().startswith("###")
-            )
-        for pattern in (_FIELD, _CODE_SPAN, _LINK_TARGET, _YEAR):
-            text = pattern.sub(" ", text)
-        parts.append((lesson.where(i), text))
-    return parts
-
-
-def typed_numbers(number: str, folder: Path = NOTEBOOKS) -> dict[str, str]:
-    """Each number a lesson types by hand (years left out), with where it first appears."""
-    found: dict[str, str] = {}
-    for where, text in _typed_text(number, folder):
-        for match in _NUMBER.finditer(text):
-            context = " ".join(text[max(0, match.start() - 50) : match.end() + 30].split())
-            found.setdefault(match.group(), f"{where}: ...{context}...")
-    return found
-
-
-@pytest.mark.parametrize("number", sorted(TYPED))
-def test_every_number_a_lesson_types_is_published_or_fixed(number):
-    allowed = _SMALL | TYPED[number]["published"] | TYPED[number]["fixed"]
-    unknown = {n: where for n, where in typed_numbers(number).items() if n not in allowed}
-    assert not unknown, (
-        f"lesson {number} types numbers by hand that are not listed as published or fixed: "
-        f"{unknown}. A number from the synthetic data goes in a worked-answer template, as "
-        "{{ name:.1f }}; a published one or a fixed part of the lesson goes in TYPED here."
-    )
-
-
-def test_the_scan_finds_a_number_typed_about_the_data(tmp_path):
-    """Would the scan catch the slip it guards against, in prose and in a comment?"""
-    text = _lesson_path("13").read_text(encoding="utf-8")
-    slips = text.replace(
-        "one year of one area is a small sample",
-        "its interval runs from 4.58 to 6.13: one year of one area is a small sample",
-    ).replace(
-        "# The share of people on the register with all six checks",
-        "# About 56 in every 100 people had all six checks. The share",
-    )
-    assert slips.count("4.58") == 1 and slips.count("About 56") == 1
-    (tmp_path / _lesson_path("13").name).write_text(slips, encoding="utf-8")
-    found = typed_numbers("13", tmp_path)
-    assert {"4.58", "6.13", "56"} <= set(found)
-    assert "cell" in found["4.58"] and "4.58 to 6.13" in found["4.58"]
-
-
-def test_worked_answer_templates_are_not_scanned():
-    found = typed_numbers("13")
-    assert "240" not in found and "4.57" not in found  # the shipped data's numbers, templated
 
 
 # ------------------------------------------------------------------------------------------

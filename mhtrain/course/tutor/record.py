@@ -24,16 +24,23 @@ def record_path(settings: CourseSettings, lesson: str) -> Path:
     return settings.root / GRADES_FOLDER / f"{lesson}-marking.json"
 
 
+def load_record(path: Path) -> dict[str, Any]:
+    """The record in ``path`` by student; OSError or ValueError says why it cannot be read."""
+    record = json.loads(path.read_text(encoding="utf-8"))
+    if not isinstance(record, dict):
+        raise ValueError("it is not a JSON object")
+    return record
+
+
 def read_record(settings: CourseSettings, lesson: str) -> dict[str, dict[str, Any]]:
     """The marking record by student (empty if there is none, or it is damaged)."""
     path = record_path(settings, lesson)
     if not path.is_file():
         return {}
     try:
-        record = json.loads(path.read_text(encoding="utf-8"))
+        return load_record(path)
     except (OSError, ValueError):
         return {}  # a damaged record only loses the notes of the last marking
-    return record if isinstance(record, dict) else {}
 
 
 def _write_record(settings: CourseSettings, lesson: str, record: dict[str, Any]) -> None:

@@ -10,7 +10,6 @@ only.
 from __future__ import annotations
 
 import importlib
-import json
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -28,7 +27,7 @@ from mhtrain.course.nbgrader.export import (
     NOT_GRADED,
     NOT_SUBMITTED,
 )
-from mhtrain.course.tutor.record import record_path
+from mhtrain.course.tutor.record import load_record, record_path
 from mhtrain.course.tutor.setup import due_dates, read_course, resolve_lesson
 from mhtrain.errors import MhtrainError
 
@@ -143,9 +142,7 @@ def read_marking_record(path: Path | str) -> dict[str, LearnerRecord]:
     """
     path = Path(path)
     try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-        if not isinstance(raw, dict):
-            raise ValueError("it is not a JSON object")
+        raw = load_record(path)
         return {str(s): _learner(str(s), entry) for s, entry in sorted(raw.items())}
     except (OSError, ValueError) as exc:
         raise MhtrainError(
