@@ -4,6 +4,7 @@ report``."""
 from __future__ import annotations
 
 import argparse
+import inspect
 from typing import Any
 
 
@@ -48,6 +49,12 @@ def _due(pairs: list[tuple[str, str]] | None) -> dict[str, str] | None:
 
 
 def _run_init(args: argparse.Namespace) -> int:
+    """Make an nbgrader course folder from the lessons, or update one.
+
+    Make an nbgrader course folder: settings, the tutor's version of each lesson (source/),
+    the learners' version (release/), the course data and the gradebook. Run it again to
+    update the lessons; the gradebook, submissions and marks are kept.
+    """
     from mhtrain.course.tutor import init_course
 
     report = init_course(
@@ -65,6 +72,12 @@ def _run_init(args: argparse.Namespace) -> int:
 
 
 def _run_collect(args: argparse.Namespace) -> int:
+    """Add returned notebooks to the course (when there is no JupyterHub).
+
+    Copy notebooks that learners returned (by email or a learning platform) to
+    submitted/<student id>/<lesson>/, where marking finds them. Name each file <student
+    id>.ipynb, or give --student for a single file.
+    """
     from mhtrain.course.tutor import collect_submissions
 
     written = collect_submissions(args.dir, args.lesson, args.paths, student=args.student)
@@ -75,6 +88,13 @@ def _run_collect(args: argparse.Namespace) -> int:
 
 
 def _run_grade(args: argparse.Namespace) -> int:
+    """Mark every submission of a lesson; write grades and feedback.
+
+    Mark every collected submission of a lesson with nbgrader (each in its own kernel), then
+    write the grade table (grades/<lesson>.csv, one row per student) and each learner's
+    feedback page. Submissions with problems are named at the end; they never stop the
+    others from being marked.
+    """
     from mhtrain.course.tutor import grade_lesson
 
     report = grade_lesson(
@@ -91,6 +111,11 @@ def _run_grade(args: argparse.Namespace) -> int:
 
 
 def _run_feedback(args: argparse.Namespace) -> int:
+    """Write grades and feedback again, with the marks you gave by hand.
+
+    After marking written answers in Formgrader, write the grade table and every feedback
+    page again so they include your marks and comments.
+    """
     from mhtrain.course.tutor import refresh_feedback
 
     report = refresh_feedback(args.dir, args.lesson, output=args.output, progress=not args.quiet)
@@ -99,6 +124,14 @@ def _run_feedback(args: argparse.Namespace) -> int:
 
 
 def _run_report(args: argparse.Namespace) -> int:
+    """Write a class report of a marked lesson: what to revisit, as HTML and CSV.
+
+    After marking, write a class report of the lesson: what to revisit, how each exercise
+    went (correct / not yet / not attempted), the misconceptions the checks named and who
+    had them, the scores, lateness, submissions with problems, and who has not handed in. It
+    is an HTML page that works offline (index.html) plus CSV files, in reports/<lesson>/ of
+    the course.
+    """
     from mhtrain.course.tutor.report import write_report
 
     report, folder = write_report(args.dir, args.lesson, output=args.output)
@@ -109,15 +142,18 @@ def _run_report(args: argparse.Namespace) -> int:
     return 0
 
 
-def _step(
-    steps: Any, name: str, *, help: str, description: str, lesson: bool = True
-) -> argparse.ArgumentParser:
-    """Add one ``mhtrain course`` step: a course folder and, for most steps, a lesson."""
-    parser = steps.add_parser(name, help=help, description=description)
+def _step(steps: Any, name: str, run: Any, *, lesson: bool = True) -> argparse.ArgumentParser:
+    """Add one ``mhtrain course`` step, run by ``run``: its docstring's first line is the step's
+    help and the rest its description. A step takes a course folder and, most, a lesson."""
+    summary, _, rest = inspect.cleandoc(run.__doc__).partition("\n\n")
+    parser = steps.add_parser(
+        name, help=summary[0].lower() + summary[1:].rstrip("."), description=" ".join(rest.split())
+    )
     where = "the course folder" + ("" if lesson else " (made if it does not exist)")
     parser.add_argument("dir", metavar="DIR", help=where)
     if lesson:
         parser.add_argument("lesson", metavar="LESSON", help="the lesson, by number or id")
+    parser.set_defaults(func=run)
     return parser
 
 
@@ -141,17 +177,7 @@ def add_commands(subparsers: Any) -> None:
     steps = course.add_subparsers(dest="course_command", metavar="STEP")
     steps.required = True
 
-    init = _step(
-        steps,
-        "init",
-        help="make an nbgrader course folder from the lessons, or update one",
-        description=(
-            "Make an nbgrader course folder: settings, the tutor's version of each lesson "
-            "(source/), the learners' version (release/), the course data and the gradebook. "
-            "Run it again to update the lessons; the gradebook, submissions and marks are kept."
-        ),
-        lesson=False,
-    )
+    init = _step(steps, "init", _run_init, lesson=False)
     init.add_argument(
         "--lessons",
         type=_lesson_list,
@@ -205,37 +231,16 @@ def add_commands(subparsers: Any) -> None:
         "record the answer; formative: instant right or wrong for every question (default: "
         "marked for a new course; an update keeps the course's mode)",
     )
-    init.set_defaults(func=_run_init)
 
-    collect = _step(
-        steps,
-        "collect",
-        help="add returned notebooks to the course (when there is no JupyterHub)",
-        description=(
-            "Copy notebooks that learners returned (by email or a learning platform) to "
-            "submitted/<student id>/<lesson>/, where marking finds them. Name each file "
-            "<student id>.ipynb, or give --student for a single file."
-        ),
-    )
+    collect = _step(steps, "collect", _run_collect)
     collect.add_argument(
         "paths", nargs="+", metavar="PATH", help="notebooks, or folders of notebooks"
     )
     collect.add_argument(
         "--student", default=None, metavar="ID", help="the student id, for one notebook"
     )
-    collect.set_defaults(func=_run_collect)
 
-    grade = _step(
-        steps,
-        "grade",
-        help="mark every submission of a lesson; write grades and feedback",
-        description=(
-            "Mark every collected submission of a lesson with nbgrader (each in its own "
-            "kernel), then write the grade table (grades/<lesson>.csv, one row per student) "
-            "and each learner's feedback page. Submissions with problems are named at the end; "
-            "they never stop the others from being marked."
-        ),
-    )
+    grade = _step(steps, "grade", _run_grade)
     grade.add_argument(
         "--student",
         action="append",
@@ -256,36 +261,14 @@ def add_commands(subparsers: Any) -> None:
         help="refuse to mark where no sandbox (bubblewrap) is available",
     )
     _table_options(grade, quiet="no progress bars")
-    grade.set_defaults(func=_run_grade)
 
-    feedback = _step(
-        steps,
-        "feedback",
-        help="write grades and feedback again, with the marks you gave by hand",
-        description=(
-            "After marking written answers in Formgrader, write the grade table and every "
-            "feedback page again so they include your marks and comments."
-        ),
-    )
+    feedback = _step(steps, "feedback", _run_feedback)
     _table_options(feedback, quiet="no progress bar")
-    feedback.set_defaults(func=_run_feedback)
 
-    report = _step(
-        steps,
-        "report",
-        help="write a class report of a marked lesson: what to revisit, as HTML and CSV",
-        description=(
-            "After marking, write a class report of the lesson: what to revisit, how each "
-            "exercise went (correct / not yet / not attempted), the misconceptions the checks "
-            "named and who had them, the scores, lateness, submissions with problems, and who "
-            "has not handed in. It is an HTML page that works offline (index.html) plus CSV "
-            "files, in reports/<lesson>/ of the course."
-        ),
-    )
+    report = _step(steps, "report", _run_report)
     report.add_argument(
         "--output",
         default=None,
         metavar="FOLDER",
         help="where to write the report (default: reports/<lesson>/ in the course)",
     )
-    report.set_defaults(func=_run_report)
