@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -697,19 +696,6 @@ def test_lesson0_book_executes(tmp_path, answers):
     assert "Not attempted" in outputs  # check cells show the unanswered state
     if not answers:
         assert "percent_in_contact = people_in_contact" not in json.dumps(nb)
-
-
-@pytest.mark.slow
-@needs_data
-def test_nbgrader_validate_passes_lesson0_source(tmp_path):
-    root = tmp_path / "course"
-    [source] = build_nbgrader_source(root / "source", lessons=["00"])
-    (root / "nbgrader_config.py").write_text(config_file_text(course_id="test-course"))
-    result = _nbgrader(["validate", str(source)], cwd=root)
-    assert "Success" in result.stdout, result.stdout + result.stderr
-    made = _nbgrader(["generate_assignment", "00-getting-started"], cwd=root)
-    assert made.returncode == 0, made.stderr
-    shutil.rmtree(root)
 
 
 def test_student_and_book_builds_write_one_notebook_per_lesson(mini_dir, tmp_path):
