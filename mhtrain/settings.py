@@ -14,6 +14,9 @@ from pathlib import Path
 
 from mhtrain.errors import MhtrainError
 
+#: What the name of every variable below starts with.
+PREFIX = "MHTRAIN_"
+
 
 @dataclass(frozen=True)
 class Variable:

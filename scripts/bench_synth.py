@@ -73,7 +73,7 @@ def _table_rows_per_second(population: int, repeats: int) -> tuple[float, int, i
 def _physical_health_share(population: int, repeats: int) -> tuple[float, float]:
     """Best seconds for every table of ``population`` residents, and the part of it spent on
     the primary-care and deaths tables (timed inside the same runs)."""
-    import mhtrain.synth as synth
+    import mhtrain.synth.generator as synth
 
     draw = synth.generate_physical_health
     best_total = best_physical = float("inf")

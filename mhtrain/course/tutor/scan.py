@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from nbformat.notebooknode import NotebookNode
 from nbgrader.utils import is_locked
 
+from mhtrain import settings
 from mhtrain.checks.core.feedback import ALIAS
 from mhtrain.course.lessons import grade_id
 
@@ -222,7 +223,7 @@ class _ChecksFinder(ast.NodeVisitor):
         self.generic_visit(node)
 
     def visit_Constant(self, node: ast.Constant) -> None:
-        if isinstance(node.value, str) and node.value.startswith("MHTRAIN_"):
+        if isinstance(node.value, str) and node.value.startswith(settings.PREFIX):
             self._add(f"names the course setting {node.value[:40]}")
 
 
@@ -239,9 +240,9 @@ def reaches_into_checks(submitted: NotebookNode, release: NotebookNode) -> list[
     """Return what the learner's own code does to the checks or the course settings.
 
     Such code (``ex.q1.grade = ...``, ``ex.q1.expected()``, ``inspect.getsource``,
-    ``use_dataset(...)``, ``os.environ["MHTRAIN_STUDENT"] = ...``, redefining ``ex``) changes
-    no mark, because the grader decides the marks from the answers alone; the tutor is told so
-    they can talk it over with the learner.
+    ``use_dataset(...)``, setting one of the course's environment variables, redefining
+    ``ex``) changes no mark, because the grader decides the marks from the answers alone; the
+    tutor is told so they can talk it over with the learner.
 
     Parameters
     ----------
