@@ -35,6 +35,8 @@ def _audit(lighthouse: Path, chromium: str, url: str, out: Path) -> dict:
             f"--output-path={out}",
             "--chrome-flags=--headless --no-sandbox --disable-gpu",
             "--quiet",
+            # The full-page screenshot only illustrates the report; the categories do not use it.
+            "--disable-full-page-screenshot",
         ],
         env=env,
         capture_output=True,
