@@ -3,8 +3,8 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
-# Test workers: four on two cores, because many tests spend their time waiting on a kernel,
-# a browser or a subprocess (measured: 552 s of tests with four, 581 s with three, 641 s with two).
+# Test workers: four on two cores, because some tests spend their time waiting on a kernel,
+# a browser or a subprocess while others could run (four took 568 s, three 581 s).
 JOBS   ?= 4
 
 .PHONY: help setup data data-check test lint format bench lab course book clean
