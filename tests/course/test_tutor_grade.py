@@ -119,8 +119,10 @@ def _class(source, release):
         False,
     )
 
+    # A cell that never finishes. It waits rather than spins, so it runs into the cell
+    # timeout without taking a processor from the tests running beside it.
     students["a-loop"] = (
-        _with(correct, first_answer, "while True:\n    pass"),
+        _with(correct, first_answer, "import time\n\nwhile True:\n    time.sleep(1)"),
         None,
         _expect(source, tests=FULL, written=BY_HAND, overrides={first_test: ZERO}),
         True,
