@@ -18,12 +18,10 @@ help:
 	@echo "make bench   print speed and memory figures"
 	@echo "make lint    ruff lint and format check"
 
-# --no-compile: Python compiles each module when it is first imported; compiling every
-# installed file up front took half of the install (21 s of 45 s).
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet --no-compile -e '.[dev,book]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,book]'
 	@touch $(STAMP)
 
 setup: $(STAMP)
