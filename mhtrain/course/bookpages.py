@@ -451,7 +451,13 @@ def write_generated_pages(*, answers: bool = True, root: Path | None = None) -> 
     }
 
 
-_NOISE = ("running over TCP without encryption",)
+#: Log lines that say nothing about the book: a kernel's warning at start, and pyzmq's report of
+#: a message arriving on a kernel's socket just closed (a race at kernel shut-down, harmless).
+_NOISE = (
+    "running over TCP without encryption",
+    "Uncaught exception in ZMQStream callback",
+    "zmq.error.ZMQError: Socket operation on non-socket",
+)
 _WRAPPER_ERRORS = ("CellExecutionError", "ExecutionError", "RuntimeError")
 # An exception line as Python prints it: a class name, a colon, the message.
 _EXCEPTION_LINE = re.compile(r"^[A-Za-z_][\w.]*(Error|Exception|Exit|Interrupt): ")

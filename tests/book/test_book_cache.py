@@ -45,6 +45,23 @@ def test_a_sphinx_crash_is_summed_up_by_its_exception_not_its_banner(tmp_path):
     assert "Exception occurred" not in summary
 
 
+def test_a_kernel_socket_closing_late_is_not_taken_for_the_error():
+    """pyzmq may log a message on a just-closed kernel socket before the cell's own error."""
+    log = (
+        "reading sources... [ 50%] book/lesson\n"
+        "ERROR:tornado.general:Uncaught exception in ZMQStream callback\n"
+        "Traceback (most recent call last):\n"
+        '  File "zmq/eventloop/zmqstream.py", line 585, in _log_error\n'
+        "zmq.error.ZMQError: Socket operation on non-socket\n"
+        "book/lesson.md: WARNING: Executing notebook failed: CellExecutionError\n"
+        "nbclient.exceptions.CellExecutionError: An error occurred while executing a cell:\n"
+        "ZeroDivisionError: division by zero\n"
+    )
+    summary = _first_problem(log)
+    assert "ZeroDivisionError: division by zero" in summary
+    assert "ZMQ" not in summary and "Executing notebook failed" in summary
+
+
 def test_a_second_build_of_the_same_book_waits_for_the_first(tmp_path, capsys):
     (tmp_path / "_build").mkdir()
     order: list[str] = []
