@@ -24,7 +24,7 @@ from mhtrain.errors import SpecError
 SPEC_DIR = Path(__file__).resolve().parent / "specs"
 _SOURCE_FIELDS = ("title", "publisher", "year", "url")
 #: PyYAML's safe loader, in C where PyYAML was built with libyaml (its wheels are): it reads
-#: the specs ten times faster, and every process that loads the course data reads them.
+#: the specs several times faster, and every process that loads the course data reads them.
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 

@@ -52,6 +52,8 @@ def __getattr__(name: str) -> Any:
         raise AttributeError(name)
     home = importlib.import_module(f"{__name__}.{_HOMES.get(name, 'generator')}")
     try:
-        return getattr(home, name)
+        value = getattr(home, name)
     except AttributeError:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
+    globals()[name] = value  # found once: later lookups do not come here again
+    return value
