@@ -84,6 +84,44 @@ def test_course_config_marks_with_course_steps_and_scrubs_feedback():
     assert c.CourseDirectory.course_id == "demo"
 
 
+def test_a_new_gradebook_records_nbgrader_migration_version_without_starting_alembic(
+    tmp_path, monkeypatch
+):
+    """nbgrader would ask a new ``alembic heads`` process; the version read in-process is the
+    one that command gives, and a gradebook made through the course's settings records it."""
+    import sqlite3
+    import subprocess
+    import sys
+
+    import nbgrader.api
+    from nbgrader.dbutil import _temp_alembic_ini
+
+    from mhtrain.course.nbgrader.api import _alembic_head, gradebook
+    from mhtrain.course.nbgrader.config import nbgrader_config
+
+    alembic = Path(sys.executable).with_name("alembic")
+    with _temp_alembic_ini(f"sqlite:///{tmp_path / 'x.db'}") as ini:
+        heads = subprocess.run(
+            [str(alembic), "-c", ini, "heads"], capture_output=True, text=True, check=True
+        ).stdout.split()
+    assert heads and heads[0] == _alembic_head()
+
+    def no_process(*args, **kwargs):
+        raise AssertionError(f"a process was started: {args or 'alembic heads'}")
+
+    monkeypatch.setattr(subprocess, "Popen", no_process)
+    monkeypatch.setattr(nbgrader.api, "get_alembic_version", no_process)
+    nbgrader_config()  # what each course's nbgrader_config.py reads, for nbgrader's commands
+    with nbgrader.api.Gradebook(f"sqlite:///{tmp_path / 'own.db'}", "course-x"):
+        pass
+    with gradebook(tmp_path, "course-x"):  # and the course commands' own way in
+        pass
+    for name in ("own.db", "gradebook.db"):
+        with sqlite3.connect(tmp_path / name) as db:
+            recorded = db.execute("SELECT version_num FROM alembic_version").fetchall()
+        assert recorded == [(heads[0],)], name
+
+
 def test_read_course_explains_a_folder_that_is_not_a_course(tmp_path):
     with pytest.raises(MhtrainError, match="not an mhtrain course"):
         read_course(tmp_path)

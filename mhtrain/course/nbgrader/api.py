@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import logging
-import os
 import re
-import shutil
-import sys
 import warnings
 from pathlib import Path
 from typing import Any
@@ -34,7 +32,7 @@ class QuietAPI:
     def __init__(self, config: Config) -> None:
         from nbgrader.apps import NbGraderAPI
 
-        _ensure_tools_on_path()
+        read_gradebook_version_here()
         quiet = Config()
         quiet.merge(config)
         quiet.CourseExecute.quiet_kernel = True
@@ -61,18 +59,33 @@ class QuietAPI:
         return self.call("generate_feedback", *args, **kwargs)
 
 
-def _ensure_tools_on_path() -> None:
-    """Make nbgrader's helper programs (``alembic``) findable when the venv is not activated."""
-    here = str(Path(sys.executable).parent)
-    if shutil.which("alembic") is None and (Path(here) / "alembic").exists():
-        os.environ["PATH"] = here + os.pathsep + os.environ.get("PATH", "")
+@functools.cache
+def _alembic_head() -> str:
+    """The head revision of nbgrader's own database migrations: what a new gradebook records."""
+    from alembic.script import ScriptDirectory
+    from nbgrader.dbutil import ALEMBIC_DIR
+
+    return ScriptDirectory(ALEMBIC_DIR).get_current_head()
+
+
+def read_gradebook_version_here() -> None:
+    """Let nbgrader find the version a new gradebook records in this process.
+
+    Making a gradebook, nbgrader runs the ``alembic heads`` command for the head revision of
+    the migrations it ships: a new Python process each time (about 2 s of a processor, and a
+    command that must be on PATH). alembic's ``ScriptDirectory`` reads the same revision from
+    the same folder here, once.
+    """
+    import nbgrader.api
+
+    nbgrader.api.get_alembic_version = _alembic_head
 
 
 def gradebook(root: Path, course_id: str) -> Any:
     """Open a course's gradebook (``gradebook.db`` in the course folder)."""
     from nbgrader.api import Gradebook
 
-    _ensure_tools_on_path()
+    read_gradebook_version_here()
     return Gradebook(f"sqlite:///{Path(root) / 'gradebook.db'}", course_id)
 
 

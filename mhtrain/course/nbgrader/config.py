@@ -34,7 +34,8 @@ def nbgrader_config(*, course_root: Path | str | None = None) -> Config:
 
     It sets an empty code stub (answer cells keep their placeholder line), a plain written-answer
     stub, a longer cell timeout, tutor notes removed from released assignments, and feedback
-    that never shows hidden tests.
+    that never shows hidden tests. Reading it also lets nbgrader make a new gradebook without
+    starting a process (:func:`~mhtrain.course.nbgrader.api.read_gradebook_version_here`).
 
     Parameters
     ----------
@@ -50,11 +51,14 @@ def nbgrader_config(*, course_root: Path | str | None = None) -> Config:
     from nbgrader.converters import GenerateAssignment
     from nbgrader.preprocessors import GetGrades
 
+    from mhtrain.course.nbgrader.api import read_gradebook_version_here
     from mhtrain.course.nbgrader.preprocessors import (
         RemoveHiddenTestsFromFeedback,
         RemoveTutorNotes,
     )
 
+    # Read wherever the course's settings are: by mhtrain's commands and by nbgrader's own.
+    read_gradebook_version_here()
     c = Config()
     c.ClearSolutions.code_stub = {"python": CODE_STUB}
     c.ClearSolutions.text_stub = TEXT_STUB
