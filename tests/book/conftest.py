@@ -15,7 +15,13 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
 SCREENSHOTS = REPO / "_build" / "screenshots"
 AXE_JS = HERE / "node_modules" / "axe-core" / "axe.min.js"
-LIGHTHOUSE = HERE / "node_modules" / ".bin" / "lighthouse"
+# The npm packages package.json installs, each found by a file it ships.
+TOOLS = (
+    AXE_JS,
+    HERE / "node_modules" / "lighthouse" / "package.json",
+    HERE / "node_modules" / "chrome-launcher" / "package.json",
+)
+LIGHTHOUSE_PAGES = HERE / "lighthouse_pages.mjs"
 
 
 def on_ci() -> bool:
@@ -77,7 +83,7 @@ def chromium() -> str:
 
 def _node_tools() -> None:
     """Install the npm tools of package.json (locked) into node_modules, once."""
-    if AXE_JS.is_file() and LIGHTHOUSE.is_file():
+    if all(tool.is_file() for tool in TOOLS):
         return
     npm = shutil.which("npm")
     if npm is None:
@@ -90,7 +96,7 @@ def _node_tools() -> None:
         check=False,
         timeout=600,
     )
-    if result.returncode != 0 or not (AXE_JS.is_file() and LIGHTHOUSE.is_file()):
+    if result.returncode != 0 or not all(tool.is_file() for tool in TOOLS):
         _missing(f"'npm ci' in {HERE} could not install the test tools: {result.stderr[-400:]}")
 
 
@@ -102,10 +108,14 @@ def axe_source() -> str:
 
 
 @pytest.fixture(scope="session")
-def lighthouse() -> Path:
-    """The Lighthouse command (npm, version pinned in package.json)."""
+def lighthouse() -> list[str]:
+    """The command that audits pages with Lighthouse (npm, version pinned in package.json):
+    Node running ``lighthouse_pages.mjs``, which reads its job on standard input."""
     _node_tools()
-    return LIGHTHOUSE
+    node = shutil.which("node")
+    if node is None:
+        _missing("the Lighthouse tests need Node.js ('node' is not on PATH)")
+    return [node, str(LIGHTHOUSE_PAGES)]
 
 
 @pytest.fixture(scope="session")
