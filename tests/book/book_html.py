@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import struct
@@ -15,6 +16,23 @@ from typing import Any
 _ASSET_DIRS = {"_static", "_sources", "_images", "_sphinx_design_static"}
 _REGION = re.compile(r"^\s*#+\s*(BEGIN|END)\s+(SOLUTION|HIDDEN TESTS)\s*$")
 MARKERS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS")
+
+
+@functools.cache
+def _parsed(path: str, mtime_ns: int) -> Any:
+    from bs4 import BeautifulSoup
+
+    return BeautifulSoup(Path(path).read_text(encoding="utf-8"), "html.parser")
+
+
+def parsed(path: Path) -> Any:
+    """A built page parsed by BeautifulSoup, once per version of the file, for reading only.
+
+    Many tests read every page; parsing each once saves most of their time. Never change the
+    tree this returns (parse a copy of your own for that): the next test reads the same one.
+    """
+    path = Path(path)
+    return _parsed(str(path), path.stat().st_mtime_ns)
 
 
 def normalise(line: str) -> str:
@@ -277,9 +295,7 @@ def has_sentence(text: str, *, words: int = 6) -> bool:
 def scaffolding(path: Path) -> list[str]:
     """Text of a lesson page's code cells (input or output) that is exercise scaffolding: a
     call of an exercise's check, hint or test, or a placeholder line."""
-    from bs4 import BeautifulSoup
-
-    soup = BeautifulSoup(Path(path).read_text(encoding="utf-8"), "html.parser")
+    soup = parsed(path)
     found = []
     for cell in soup.select("article div.cell"):
         text = cell.get_text("\n")

@@ -21,6 +21,7 @@ from book_html import (
     normalise,
     page_charts,
     page_headings,
+    parsed,
     read_page,
     scaffolding,
     source_code,
@@ -206,14 +207,12 @@ def test_every_page_has_a_description_a_version_a_date_and_the_licences(
 ) -> None:
     from importlib.metadata import version
 
-    from bs4 import BeautifulSoup
-
     release = version("mhtrain")
     problems = []
     for name, html in built_books.items():
         for page in html_pages(html):
             where = f"{name}: {page.relative_to(html)}"
-            soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+            soup = parsed(page)
             descriptions = soup.select('meta[name="description"]')
             if len(descriptions) != 1 or len(descriptions[0].get("content", "")) < 40:
                 problems.append(f"{where}: needs one meta description of 40 characters or more")
@@ -239,24 +238,16 @@ def test_every_page_has_a_description_a_version_a_date_and_the_licences(
 def test_home_page_title_is_said_once_and_next_leads_to_lesson_0(
     built_books: dict[str, Path],
 ) -> None:
-    from bs4 import BeautifulSoup
 
     title = yaml.safe_load((REPO / "_config.yml").read_text(encoding="utf-8"))["title"]
-    home = BeautifulSoup(
-        (built_books["public"] / "book" / "intro.html").read_text(encoding="utf-8"),
-        "html.parser",
-    )
+    home = parsed(built_books["public"] / "book" / "intro.html")
     assert home.title.get_text() == title
     assert home.select_one('link[rel="next"]')["href"] == "lessons/00-getting-started.html"
-    glossary = BeautifulSoup(
-        (built_books["public"] / "book" / "glossary.html").read_text(encoding="utf-8"),
-        "html.parser",
-    )
+    glossary = parsed(built_books["public"] / "book" / "glossary.html")
     assert glossary.title.get_text() == f"Glossary \u2014 {title}"
 
 
 def test_every_lesson_that_draws_a_chart_shows_it(built_books: dict[str, Path]) -> None:
-    from bs4 import BeautifulSoup
 
     html = built_books["public"]
     missing, raster = [], []
@@ -269,7 +260,7 @@ def test_every_lesson_that_draws_a_chart_shows_it(built_books: dict[str, Path]) 
         if not expected:
             continue
         page = html / "book" / "lessons" / f"{source.stem}.html"
-        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        soup = parsed(page)
         found = len(soup.select(".cell_output figure.mhtrain-chart"))
         if found < expected:
             missing.append(f"{source.stem}: {found} of {expected} charts")
@@ -329,7 +320,6 @@ def test_no_lesson_page_shows_exercise_scaffolding(built_books: dict[str, Path])
 
 
 def test_each_lesson_page_says_once_how_to_try_the_exercises(built_books: dict[str, Path]) -> None:
-    from bs4 import BeautifulSoup
 
     with_exercises = {p.stem for p in _lessons_with_exercises()}
     problems = []
@@ -337,7 +327,7 @@ def test_each_lesson_page_says_once_how_to_try_the_exercises(built_books: dict[s
         for page in lesson_pages(html):
             if page.stem not in with_exercises:
                 continue
-            soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+            soup = parsed(page)
             notes = [p for p in soup.select("article p") if "Try the exercises yourself" in p.text]
             if len(notes) != 1 or "mhtrain lab" not in notes[0].get_text():
                 problems.append(f"{name}: {page.stem}: {len(notes)} notes on trying the exercises")
@@ -347,11 +337,10 @@ def test_each_lesson_page_says_once_how_to_try_the_exercises(built_books: dict[s
 def test_code_cells_are_folded_behind_show_code_with_their_output_in_view(
     built_books: dict[str, Path],
 ) -> None:
-    from bs4 import BeautifulSoup
 
     unfolded = []
     for page in lesson_pages(built_books["public"]):
-        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        soup = parsed(page)
         for cell in soup.select("article div.cell"):
             source = cell.select_one("div.cell_input")
             if source is not None and source.find_parent("details") is None:
@@ -364,11 +353,10 @@ def test_every_chart_describes_itself_with_its_numbers_and_a_caption(
 ) -> None:
     """Issue 12: alt text of 12 or more words with a number the chart shows, never a file
     name, and a visible figcaption tied to the chart."""
-    from bs4 import BeautifulSoup
 
     problems, checked = [], 0
     for page in lesson_pages(built_books["public"]):
-        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        soup = parsed(page)
         for i, chart in enumerate(page_charts(soup), start=1):
             checked += 1
             problems += [f"{page.stem} chart {i}: {p}" for p in chart_problems(chart)]
