@@ -357,6 +357,12 @@ _KINDS: dict[str, _Kind] = {
 _PARAMETER = TypeAdapter(_Parameter)
 
 
+@cache
+def _shape(kind: str) -> TypeAdapter:
+    """The pydantic validator of a kind's shape, made once (making one takes a while)."""
+    return TypeAdapter(_KINDS[kind].shape)
+
+
 def parameter_kinds() -> tuple[str, ...]:
     """The kinds a scenario parameter may declare with ``kind:``."""
     return tuple(_KINDS)
@@ -386,7 +392,7 @@ def _param_problem(where: str, node: dict[str, Any]) -> str | None:
     if kind is None:
         return f"{where} has unknown kind '{param.kind}'; use one of {', '.join(_KINDS)}"
     try:
-        value = TypeAdapter(kind.shape).validate_python(param.value)
+        value = _shape(param.kind).validate_python(param.value)
     except ValidationError:
         return f"{where} is not {kind.shape_text}, as kind '{param.kind}' needs; fix its value"
     problem = kind.meaning(value)

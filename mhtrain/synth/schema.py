@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
-import pandera.pandas as pa
 
 from mhtrain.specload import load_codes, load_schema, load_sources
+
+if TYPE_CHECKING:  # pandera is imported where tables are validated: reading data needs none of it
+    import pandera.pandas as pa
 
 # How a missing value looks to the Frictionless validator in each format.
 _MISSING_VALUES = {"csv": ("",), "parquet": ("", "NaT", "<NA>", "nan", "None")}
@@ -30,6 +32,8 @@ def table_schema(table: str, *, strict_codes: bool = True) -> pa.DataFrameSchema
     strict_codes
         Check code fields against their NHS value sets (switch off for messy data).
     """
+    import pandera.pandas as pa
+
     spec = load_schema()[table]
     codes = load_codes()
     columns = {}
@@ -54,6 +58,8 @@ def table_schema(table: str, *, strict_codes: bool = True) -> pa.DataFrameSchema
 
 def validate_tables(tables: dict[str, pd.DataFrame], *, strict_codes: bool = True) -> None:
     """Validate every table and its foreign keys; raise pandera's error on the first problem."""
+    import pandera.pandas as pa
+
     schema = load_schema()
     for table, df in tables.items():
         table_schema(table, strict_codes=strict_codes).validate(df, lazy=True)
