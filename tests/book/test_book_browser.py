@@ -106,15 +106,12 @@ def test_lesson_page_folds_the_worked_answer_until_clicked(browser, sites, built
     screenshot(page, SCREENSHOTS / f"{lesson.stem}-answer-open.png", full_page=False)
 
 
-def test_cohort_lesson_page_has_no_answer_to_unfold(browser, sites, built_books) -> None:
-    html = built_books["cohort"]
-    pages = lesson_pages(html)
-    assert pages
-    page = new_page(browser)
-    for lesson in pages:
-        goto(page, _url(sites, html, lesson, "cohort"))
-        assert page.locator("article h1").is_visible()
-        assert page.evaluate(_ANSWER_JS) is None, f"{lesson.stem} offers a worked answer"
+def test_cohort_lesson_page_has_no_answer_to_unfold(axe_every_page) -> None:
+    shown = axe_every_page["cohort lessons"]
+    assert shown
+    for lesson, (title_visible, answer) in shown.items():
+        assert title_visible, f"{lesson}: the lesson's title is not shown"
+        assert answer is None, f"{lesson} offers a worked answer"
 
 
 def _axe_violations(page, axe_source: str) -> list[dict]:
@@ -151,14 +148,15 @@ def _axe_problems(page, axe_source: str, *, where: str = "page") -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def axe_every_page(browser, sites, built_books, axe_source) -> dict[str, list[str]]:
+def axe_every_page(browser, sites, built_books, axe_source) -> dict:
     """Run axe once on every page of both books; sort what it finds into the site's problems
-    (with any browser console error) and the lessons' own."""
+    (with any browser console error) and the lessons' own. On each cohort lesson page, note
+    first whether its title is shown and what answer it offers to unfold (``_ANSWER_JS``)."""
     page = new_page(browser)
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(f"script error: {exc}"))
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-    found: dict[str, list[str]] = {"site": [], "lesson": []}
+    found: dict = {"site": [], "lesson": [], "cohort lessons": {}}
     counts = {}
     for build, html in built_books.items():
         pages = html_pages(html) if build == "public" else lesson_pages(html)
@@ -166,6 +164,11 @@ def axe_every_page(browser, sites, built_books, axe_source) -> dict[str, list[st
             errors.clear()
             goto(page, _url(sites, html, path, build))
             name = f"{build}: {path.relative_to(html)}"
+            if build == "cohort":
+                found["cohort lessons"][path.stem] = (
+                    page.locator("article h1").is_visible(),
+                    page.evaluate(_ANSWER_JS),
+                )
             violations = _axe_violations(page, axe_source)
             counts[name] = {
                 kind: sum(1 for v in violations for n in v["nodes"] if n["lesson"] == lesson)
@@ -386,21 +389,42 @@ def test_focus_check_would_catch_the_old_amber_ring_on_white(browser, sites) -> 
     assert any("no focus indicator" in p for p in problems), problems[:5]
 
 
-def test_answer_buttons_are_named_for_their_exercise(browser, sites, built_books) -> None:
+_BUTTONS_JS = """() => [...document.querySelectorAll('.admonition.dropdown .toggle-button')]
+  .map(b => b.getAttribute('aria-label'))"""
+_HEADINGS_JS = """() => [...document.querySelectorAll('article h2, article h3, article h4')]
+  .map(h => h.textContent.replace(/#$/, '').replace(/\\s+/g, ' ').trim())"""
+_CHART_BOXES_JS = """() => [...document.querySelectorAll('article figure.mhtrain-chart')].map(f => ({
+  figure: f.getBoundingClientRect().right,
+  panels: [...f.querySelectorAll('svg')].map(s => s.getBoundingClientRect())
+    .map(r => ({left: r.left, top: r.top, right: r.right}))}))"""
+
+
+@pytest.fixture(scope="module")
+def lesson_visits(browser, sites, built_books) -> dict[bool, dict[Path, dict]]:
+    """Every public lesson page loaded once on a phone (``True``) and once on a laptop
+    (``False``), with what the layout tests below read from it: the answer buttons' names and
+    the headings, each chart's drawn text sizes and images, and where each chart sits. The
+    pages are only read, never changed, so one load serves every test."""
     html = built_books["public"]
-    page = new_page(browser)
-    for lesson in lesson_pages(html):
-        goto(page, _url(sites, html, lesson))
-        names = page.evaluate(
-            "[...document.querySelectorAll('.admonition.dropdown .toggle-button')]"
-            ".map(b => b.getAttribute('aria-label'))"
-        )
-        if not names:
-            continue
-        headings = page.evaluate(
-            "[...document.querySelectorAll('article h2, article h3, article h4')]"
-            ".map(h => h.textContent.replace(/#$/, '').replace(/\\s+/g, ' ').trim())"
-        )
+    visits: dict[bool, dict[Path, dict]] = {}
+    for phone in (True, False):
+        page = new_page(browser, phone=phone)
+        visits[phone] = {}
+        for lesson in lesson_pages(html):
+            goto(page, _url(sites, html, lesson))
+            visits[phone][lesson] = {
+                "buttons": page.evaluate(_BUTTONS_JS),
+                "headings": page.evaluate(_HEADINGS_JS),
+                "chart_text": page.evaluate(_CHART_TEXT_JS),
+                "chart_boxes": page.evaluate(_CHART_BOXES_JS),
+            }
+        page.close()
+    return visits
+
+
+def test_answer_buttons_are_named_for_their_exercise(lesson_visits) -> None:
+    for lesson, seen in lesson_visits[False].items():
+        names, headings = seen["buttons"], seen["headings"]
         for name in names:
             assert name.lower().startswith("show"), f"{lesson.stem}: {name!r}"
             inside = name[name.find("(") + 1 : name.rfind(")")]
@@ -447,11 +471,11 @@ _BAD_CHART_JS = """() => {
 }"""
 
 
-def _chart_text_problems(page, lesson: Path) -> tuple[list[str], int]:
-    """Measure every chart's text on the page; return what is too small and how many charts."""
+def _chart_text_problems(found: dict, lesson: Path) -> tuple[list[str], int]:
+    """From the measures of a page's charts (``_CHART_TEXT_JS``), what is too small to read,
+    and how many charts there are."""
     from book_html import image_density
 
-    found = page.evaluate(_CHART_TEXT_JS)
     problems = []
     for text in found["texts"]:
         if text["px"] < MIN_TEXT_CSS_PX - 0.05:
@@ -477,13 +501,10 @@ def _chart_text_problems(page, lesson: Path) -> tuple[list[str], int]:
 
 
 @pytest.mark.parametrize("phone", [True, False], ids=["390px", "1280px"])
-def test_every_chart_text_is_at_least_11_css_px(browser, sites, built_books, phone) -> None:
-    html = built_books["public"]
-    page = new_page(browser, phone=phone)
+def test_every_chart_text_is_at_least_11_css_px(lesson_visits, phone) -> None:
     problems, checked = [], 0
-    for lesson in lesson_pages(html):
-        goto(page, _url(sites, html, lesson))
-        found, charts = _chart_text_problems(page, lesson)
+    for lesson, seen in lesson_visits[phone].items():
+        found, charts = _chart_text_problems(seen["chart_text"], lesson)
         problems += found
         checked += charts
     assert checked >= 20, f"only {checked} charts found on the lesson pages"
@@ -567,27 +588,16 @@ def test_chart_text_check_would_catch_a_chart_drawn_too_small(browser, sites, bu
     page = new_page(browser, phone=True)
     goto(page, _url(sites, html, lesson))
     page.evaluate(_BAD_CHART_JS)
-    problems, _ = _chart_text_problems(page, lesson)
+    problems, _ = _chart_text_problems(page.evaluate(_CHART_TEXT_JS), lesson)
     assert any("'Tiny' is drawn at 3." in p for p in problems), problems[:5]
 
 
-def test_charts_on_a_phone_are_the_width_of_the_page_and_panels_stack(
-    browser, sites, built_books
-) -> None:
+def test_charts_on_a_phone_are_the_width_of_the_page_and_panels_stack(lesson_visits) -> None:
     """On a 390 px phone every chart fits the text column (no sideways scrolling), and the
     two panels of a side-by-side figure sit one above the other."""
-    html = built_books["public"]
-    page = new_page(browser, phone=True)
     stacked = 0
-    for lesson in lesson_pages(html):
-        goto(page, _url(sites, html, lesson))
-        boxes = page.evaluate(
-            """() => [...document.querySelectorAll('article figure.mhtrain-chart')].map(f => ({
-                 figure: f.getBoundingClientRect().right,
-                 panels: [...f.querySelectorAll('svg')].map(s => s.getBoundingClientRect())
-                   .map(r => ({left: r.left, top: r.top, right: r.right}))}))"""
-        )
-        for box in boxes:
+    for lesson, seen in lesson_visits[True].items():
+        for box in seen["chart_boxes"]:
             for panel in box["panels"]:
                 assert panel["right"] <= 390, f"{lesson.stem}: a chart runs off the screen"
             if len(box["panels"]) > 1:
