@@ -28,8 +28,9 @@ from mhtrain.checks import exercises_in, lesson00
 from mhtrain.cli import main
 from mhtrain.course.lessons import lesson_sources, read_lesson
 
-# One worker runs every test here, so the module's course is made and marked once.
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("report-class")]
+# The class is the grading tests' too (tests/course/conftest.py): both modules run on one
+# worker, so it is made and marked once.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("tutor-grade")]
 
 DUE = "2026-12-08T17:00+00:00"
 DUE_AT = dt.datetime(2026, 12, 8, 17, 0, tzinfo=dt.UTC)
@@ -59,14 +60,20 @@ def _meta(cell) -> dict:
     return cell.get("metadata", {}).get("nbgrader", {})
 
 
-@pytest.fixture(scope="module")
-def reported(tmp_path_factory):
-    base = tmp_path_factory.mktemp("report-class")
+def hand_in_mark_and_report(base: Path) -> dict:
+    """Make the course in ``base``, hand the class in, mark it and report on it, once.
+
+    The course of lesson 0 has a due date and the class list holds names and e-mail addresses;
+    the notebooks come back through ``mhtrain course collect`` (each file's time recorded, one
+    learner late), are marked with ``mhtrain course grade`` and reported on with ``mhtrain
+    course report``. What the commands wrote is read at once, before any test changes a mark.
+    The grading tests (``test_tutor_grade.py``) read the same marked class.
+    """
     root = base / "course"
     class_list = base / "class.csv"
     class_list.write_text(
-        "id,first_name,email\n"
-        + "".join(f"{s},Name{i},{s}@example.org\n" for i, s in enumerate([*STUDENTS, ABSENT])),
+        "id,first_name,last_name,email\n"
+        + "".join(f"{s},Name{i},Test,{s}@example.org\n" for i, s in enumerate([*STUDENTS, ABSENT])),
         encoding="utf-8",
     )
     code, out = _run(
@@ -92,8 +99,7 @@ def reported(tmp_path_factory):
         when = (LATE if student == LATE_STUDENT else ON_TIME).timestamp()
         os.utime(path, (when, when))
     assert _run("course", "collect", str(root), "00", str(returned))[0] == 0
-    code, graded = _run("course", "grade", str(root), "00", "--quiet")
-    assert code == 0, graded
+    grade_code, graded = _run("course", "grade", str(root), "00", "--quiet")
     code, out = _run("course", "report", str(root), "00")
     assert code == 0, out
     folder = root / "reports" / LESSON
@@ -106,8 +112,10 @@ def reported(tmp_path_factory):
     page = (folder / "index.html").read_text(encoding="utf-8")
     return {
         "root": root,
+        "source": source,
         "students": students,
         "release": release,
+        "grade_code": grade_code,
         "graded": graded,
         "out": out,
         "grades": grades,
@@ -116,6 +124,12 @@ def reported(tmp_path_factory):
         "record": json.loads((root / "grades" / f"{LESSON}-marking.json").read_text()),
         **tables,
     }
+
+
+@pytest.fixture(scope="module")
+def reported(lesson0_class):
+    assert lesson0_class["grade_code"] == 0, lesson0_class["graded"]
+    return lesson0_class
 
 
 # ------------------------------------------------------------------------------------------

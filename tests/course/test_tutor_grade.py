@@ -1,7 +1,8 @@
 """Marking a class with nbgrader: broken submissions never stop or change anyone else's marks.
 
-One class of simulated submissions of lesson 0 is built from the released notebook, marked once
-with ``mhtrain course grade`` (a real nbgrader run, with a short cell timeout), and then checked
+One class of simulated submissions of lesson 0 is built from the released notebook, handed in
+through ``mhtrain course collect``, marked once with ``mhtrain course grade`` (a real nbgrader
+run, with a short cell timeout; the class report's tests read the same run), and then checked
 from several sides: exit code and report, one grade row and one feedback page per student,
 each student's marks against what the lesson's points give, and no hidden test or unreleased
 solution anywhere in feedback or in the released files.
@@ -9,11 +10,8 @@ solution anywhere in feedback or in the released files.
 
 from __future__ import annotations
 
-import contextlib
 import copy
-import csv
 import html
-import io
 import json
 import re
 from pathlib import Path
@@ -21,8 +19,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from mhtrain.cli import main
-from mhtrain.course.lessons import TUTOR_NOTE_TAG, lesson_sources, read_lesson
+from mhtrain.course.lessons import TUTOR_NOTE_TAG
 from mhtrain.course.tutor import (
     NOT_GRADED,
     NOT_SUBMITTED,
@@ -31,7 +28,8 @@ from mhtrain.course.tutor import (
     refresh_feedback,
 )
 
-# One worker runs every test here, so the module's course is made and marked once.
+# The class is the class report's too (tests/course/conftest.py): both modules run on one
+# worker, so it is made and marked once.
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("tutor-grade")]
 
 LESSON = "00-getting-started"
@@ -188,48 +186,19 @@ STUDENTS = [
 
 
 @pytest.fixture(scope="module")
-def marked(tmp_path_factory):
-    """A course of lesson 0 with the whole class marked once through the command line."""
-    base = tmp_path_factory.mktemp("robust")
-    root = base / "course"
-    class_list = base / "class.csv"
-    with class_list.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["id", "first_name", "last_name"])
-        for i, student in enumerate([*STUDENTS, ABSENT]):
-            writer.writerow([student, f"Learner{i}", "Test"])
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        code = main(
-            ["course", "init", str(root), "--lessons", "00", "--cell-timeout", str(TIMEOUT)]
-            + ["--students", str(class_list)]
-        )
-    assert code == 0, out.getvalue()
-    source = read_lesson(lesson_sources(lessons=[LESSON])[0])
-    release = nbformat.read(root / "release" / LESSON / f"{LESSON}.ipynb", as_version=4)
-    students = _class(source, release)
+def marked(lesson0_class):
+    """A course of lesson 0 with the whole class marked once through the command line (made
+    by ``test_report_class.hand_in_mark_and_report``, whose report tests read it too)."""
+    students = lesson0_class["students"]
     assert sorted(students) == STUDENTS
-    for student, (content, name, _, _) in students.items():
-        folder = root / "submitted" / student / LESSON
-        folder.mkdir(parents=True)
-        path = folder / (name or f"{LESSON}.ipynb")
-        if isinstance(content, str):
-            path.write_text(content, encoding="utf-8")
-        else:
-            nbformat.write(content, path)
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        code = main(["course", "grade", str(root), "00", "--quiet"])
-    with (root / "grades" / f"{LESSON}.csv").open(encoding="utf-8") as handle:
-        rows = {row["student_id"]: row for row in csv.DictReader(handle)}
     return {
-        "root": root,
-        "code": code,
-        "stdout": out.getvalue(),
-        "rows": rows,
+        "root": lesson0_class["root"],
+        "code": lesson0_class["grade_code"],
+        "stdout": lesson0_class["graded"],
+        "rows": lesson0_class["grades"],
         "students": students,
-        "source": source,
-        "release": release,
+        "source": lesson0_class["source"],
+        "release": lesson0_class["release"],
     }
 
 
